@@ -1,0 +1,51 @@
+"""The JSON API: one django-ninja router per app, errors mapped once."""
+
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import django_auth
+
+from gongzhi.core.errors import DomainError
+from gongzhi.insights.api import router as insights_router
+from gongzhi.org.api import router as org_router
+
+api = NinjaAPI(
+    title="共治 Gongzhi API",
+    version="1",
+    description="党建引领基层治理平台接口。所有读取均限定在调用者的管辖范围内。",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc: DomainError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request, exc):
+    return api.create_response(
+        request, {"code": "unauthenticated", "message": _("请先登录。")}, status=401
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request, exc: NinjaValidationError):
+    return api.create_response(
+        request,
+        {"code": "invalid", "message": _("请求参数不正确。"), "errors": exc.errors},
+        status=422,
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(
+        request, {"code": "http_error", "message": str(exc)}, status=exc.status_code
+    )
+
+
+api.add_router("/org/", org_router, tags=["区划与网格"])
+api.add_router("/insights/", insights_router, tags=["指标"])

@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from config.api import api
+
+urlpatterns = [
+    path("accounts/", include("gongzhi.accounts.urls")),
+    path("territory/", include("gongzhi.org.urls")),
+    path("insights/", include("gongzhi.insights.urls")),
+    path("api/v1/", api.urls),
+    path("", include("gongzhi.web.urls")),
+]
+
+handler403 = "gongzhi.web.views.error_403"
+handler404 = "gongzhi.web.views.error_404"
+handler500 = "gongzhi.web.views.error_500"

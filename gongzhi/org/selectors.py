@@ -1,0 +1,119 @@
+"""Reads of the territory tree, always scoped to the user's subtree.
+
+A node outside the user's jurisdiction is reported as not found, exactly as a
+node that does not exist, so ids from another jurisdiction reveal nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+from django.db.models.functions import Substr
+from django.utils.translation import gettext as _
+
+from gongzhi.core.errors import NotFound
+
+from .constants import CODE_LENGTH, LEVEL_ORDER
+from .models import Building, Division, GridMember
+
+
+def in_scope(user, code: str) -> bool:
+    scope = getattr(user, "scope_code", None)
+    return bool(scope) and code.startswith(scope)
+
+
+def divisions_for_user(user) -> QuerySet[Division]:
+    scope = getattr(user, "scope_code", None)
+    if not scope:
+        return Division.objects.none()
+    return Division.objects.filter(code__startswith=scope)
+
+
+def division_get_for_user(*, user, code: str) -> Division:
+    if not code.isdigit() or not in_scope(user, code):
+        raise NotFound(_("区划不存在或不在您的管辖范围内。"))
+    try:
+        return Division.objects.select_related("parent").get(code=code)
+    except Division.DoesNotExist as exc:
+        raise NotFound(_("区划不存在或不在您的管辖范围内。")) from exc
+
+
+def division_breadcrumb(*, user, division: Division) -> list[Division]:
+    """Ancestors the user may see (from their own node down), then the node."""
+    scope = user.scope_code or ""
+    codes = [c for c in division.ancestor_codes if c.startswith(scope)]
+    ancestors = {d.code: d for d in Division.objects.filter(code__in=codes)}
+    return [ancestors[c] for c in codes if c in ancestors] + [division]
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    division: Division
+    counts: dict[str, int]  # level → number of descendants at that level
+    grid_members: int
+
+
+def division_children(*, division: Division) -> list[ChildRow]:
+    """Children with descendant counts per level, in a fixed number of queries."""
+    children = list(
+        Division.objects.filter(parent=division).only(
+            "code", "name", "level", "kind", "population", "area_km2", "parent_id"
+        )
+    )
+    if not children:
+        return []
+    child_len = len(children[0].code)
+    counts: dict[str, dict[str, int]] = {c.code: {} for c in children}
+    lower_levels = [lv for lv in LEVEL_ORDER if CODE_LENGTH[lv] > child_len]
+    if lower_levels:
+        rows = (
+            Division.objects.filter(code__startswith=division.code, level__in=lower_levels)
+            .annotate(child=Substr("code", 1, child_len))
+            .values("child", "level")
+            .annotate(n=Count("id"))
+        )
+        for row in rows:
+            if row["child"] in counts:
+                counts[row["child"]][row["level"]] = row["n"]
+    members = (
+        GridMember.objects.filter(grid__code__startswith=division.code, is_active=True)
+        .annotate(child=Substr("grid__code", 1, child_len))
+        .values("child")
+        .annotate(n=Count("id"))
+    )
+    member_counts = {row["child"]: row["n"] for row in members}
+    return [
+        ChildRow(division=c, counts=counts[c.code], grid_members=member_counts.get(c.code, 0))
+        for c in children
+    ]
+
+
+def division_summary(*, division: Division) -> dict[str, int]:
+    """Descendant counts per level and totals for one node."""
+    rows = (
+        Division.objects.filter(code__startswith=division.code)
+        .exclude(pk=division.pk)
+        .values("level")
+        .annotate(n=Count("id"))
+    )
+    summary = {row["level"]: row["n"] for row in rows}
+    summary["buildings"] = Building.objects.filter(code__startswith=division.code).count()
+    summary["grid_members"] = GridMember.objects.filter(
+        grid__code__startswith=division.code, is_active=True
+    ).count()
+    return summary
+
+
+def grid_buildings(*, grid: Division) -> QuerySet[Building]:
+    return Building.objects.filter(grid=grid).order_by("code")
+
+
+def grid_members(*, grid: Division) -> QuerySet[GridMember]:
+    return GridMember.objects.filter(grid=grid, is_active=True).order_by("name")
+
+
+def children_with_boundaries(*, division: Division) -> QuerySet[Division]:
+    return Division.objects.filter(parent=division, boundary__isnull=False).only(
+        "code", "name", "level", "population", "boundary"
+    )
