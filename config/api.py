@@ -4,13 +4,22 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from gongzhi.core.errors import DomainError
 from gongzhi.insights.api import router as insights_router
 from gongzhi.org.api import router as org_router
 
+
+class UnicodeJSONRenderer(JSONRenderer):
+    """Chinese text as UTF-8, not as \\u escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=UnicodeJSONRenderer(),
     title="共治 Gongzhi API",
     version="1",
     description="党建引领基层治理平台接口。所有读取均限定在调用者的管辖范围内。",

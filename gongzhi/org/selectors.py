@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.errors import NotFound
 
 from .constants import CODE_LENGTH, LEVEL_ORDER
-from .models import Building, Division, GridMember
+from .models import Building, Department, Division, GridMember
 
 
 def in_scope(user, code: str) -> bool:
@@ -117,3 +117,7 @@ def children_with_boundaries(*, division: Division) -> QuerySet[Division]:
     return Division.objects.filter(parent=division, boundary__isnull=False).only(
         "code", "name", "level", "population", "boundary"
     )
+
+
+def departments_of(*, division: Division) -> QuerySet[Department]:
+    return Department.objects.filter(division=division).order_by("sort_order", "name")

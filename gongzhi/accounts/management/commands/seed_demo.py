@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand
+
+from gongzhi.accounts.demo import DEMO_PASSWORD, demo_users_ensure
+from gongzhi.org.services.staffing import staffing_generate
+
+
+class Command(BaseCommand):
+    help = "生成演示数据(部门、员额、社区工作者、网格员)并创建各角色演示账号。可重复执行。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2024)
+        parser.add_argument("--password", default=DEMO_PASSWORD)
+        parser.add_argument("--quiet-accounts", action="store_true", help="不打印演示账号")
+
+    def handle(self, *args, **options):
+        report = staffing_generate(seed=options["seed"])
+        self.stdout.write(
+            f"部门 +{report.departments},员额核定 +{report.quotas},"
+            f"社区工作者 +{report.staff_posts},网格员 +{report.grid_members}"
+        )
+        accounts = demo_users_ensure(password=options["password"])
+        if options["quiet_accounts"]:
+            return
+        self.stdout.write("")
+        self.stdout.write("演示账号(密码均为 %s):" % options["password"])
+        for account, user in accounts:
+            roles = "、".join(sorted(str(r.label) for r in account.roles))
+            self.stdout.write(
+                f"  {account.username:<20} {roles:<12} {user.division.name}({user.division.code})"
+            )
