@@ -90,7 +90,7 @@ def test_code_of_wrong_length_names_the_line_and_writes_nothing(tmp_path):
 
 def test_missing_column_is_reported(tmp_path):
     directory = _broken_copy(tmp_path, "anhui_areas.csv", "code,name,cityCode", "code,name,city")
-    with pytest.raises(ImportFailed, match="anhui_areas.csv 缺少列:cityCode"):
+    with pytest.raises(ImportFailed, match=r"anhui_areas\.csv 缺少列:cityCode"):
         read_rows(directory, province_code="34", province_name="安徽省")
 
 

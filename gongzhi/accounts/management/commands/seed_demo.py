@@ -22,7 +22,7 @@ class Command(BaseCommand):
         if options["quiet_accounts"]:
             return
         self.stdout.write("")
-        self.stdout.write("演示账号(密码均为 %s):" % options["password"])
+        self.stdout.write(f"演示账号(密码均为 {options['password']}):")
         for account, user in accounts:
             roles = "、".join(sorted(str(r.label) for r in account.roles))
             self.stdout.write(
