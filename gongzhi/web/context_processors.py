@@ -1,2 +1,68 @@
+"""The shell around every page: who is signed in, where they sit in the tree,
+and the navigation their roles give them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.constants import STAFF_ROLES, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    namespace: str  # URL namespace that marks the item as current
+    active: bool = False
+
+
+def _node_label(division) -> str:
+    """e.g. 包河区常青街道: the parent's short name, then the node's own."""
+    if division.parent_id is None:
+        return division.short_name
+    return f"{division.parent.short_name}{division.short_name}"
+
+
+def _role_labels(role_set: frozenset[str]) -> list[str]:
+    # Role declaration order gives a stable, meaningful order.
+    return [str(label) for value, label in Role.choices if value in role_set]
+
+
+def _nav_items(user, current_namespace: str) -> list[NavItem]:
+    """Only entries whose pages exist; a role without pages gets no entry."""
+    items: list[NavItem] = []
+    code = user.scope_code
+    if code and user.role_set & STAFF_ROLES:
+        candidates = [
+            (_("区划与网格"), "org:division", "org"),
+            (_("数据看板"), "insights:dashboard", "insights"),
+        ]
+        for label, url_name, namespace in candidates:
+            try:
+                url = reverse(url_name, kwargs={"code": code})
+            except NoReverseMatch:
+                continue
+            items.append(NavItem(label, url, namespace, active=current_namespace == namespace))
+    return items
+
+
 def shell(request):
-    return {}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"shell": {"authenticated": False, "nav": []}}
+    match = getattr(request, "resolver_match", None)
+    namespace = match.namespace if match else ""
+    division = user.division if user.division_id else None
+    return {
+        "shell": {
+            "authenticated": True,
+            "name": user.display_name or user.username,
+            "node": _node_label(division) if division else "",
+            "node_code": division.code if division else "",
+            "roles": _role_labels(user.role_set),
+            "nav": _nav_items(user, namespace),
+        }
+    }

@@ -1,19 +1,32 @@
+"""The home redirect and the Chinese error pages (handler403/404/500)."""
+
+from __future__ import annotations
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponseServerError
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.views.decorators.csrf import requires_csrf_token
 
 
 @login_required
 def home(request):
-    return HttpResponse("TODO")
+    """Send a user to the territory page of their own node."""
+    if request.user.division_id:
+        return redirect("org:division", code=request.user.division.code)
+    return render(request, "web/no_division.html")
 
 
 def error_403(request, exception=None):
-    return HttpResponse("403", status=403)
+    return render(request, "403.html", status=403)
 
 
 def error_404(request, exception=None):
-    return HttpResponse("404", status=404)
+    return render(request, "404.html", status=404)
 
 
+@requires_csrf_token
 def error_500(request):
-    return HttpResponse("500", status=500)
+    # No request context: whatever broke the request (database, a context
+    # processor) must not break the error page too.
+    return HttpResponseServerError(loader.get_template("500.html").render())
