@@ -158,7 +158,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             ),
         }
     )
-    _db["TEST"] = {"NAME": os.environ.get("GONGZHI_TEST_SQLITE")}
+    # Tests use a file, not memory, so that WAL and locking behave as in use.
+    _db["TEST"] = {"NAME": str(DATA_DIR / "test_gongzhi.sqlite3")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
