@@ -57,6 +57,8 @@ the end of the period (``period.snapshot_q(field)``).
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -109,8 +111,9 @@ class Period:
         """
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return cls.current()
-        text = str(raw).strip()
-        if not text.isdigit() or len(text) != 4:
+        # NFKC folds full-width digits typed with a Chinese IME (２０２６).
+        text = unicodedata.normalize("NFKC", str(raw)).strip()
+        if not re.fullmatch(r"[0-9]{4}", text):
             raise ValidationFailed(
                 _("年份“%(year)s”格式不正确,请填写四位数字年份,例如 %(example)s。")
                 % {"year": text[:20], "example": today().year},
