@@ -30,7 +30,11 @@
       series.markLine = {
         symbol: "none",
         lineStyle: { type: "dashed", color: "#888" },
-        label: { formatter: labels.seed + " " + fmt(ind.seed_value, ind.unit) },
+        label: {
+          position: "insideEndTop",
+          color: "#666",
+          formatter: labels.seed + " " + fmt(ind.seed_value, ind.unit)
+        },
         data: [{ yAxis: ind.seed_value }]
       };
     }
@@ -69,5 +73,6 @@
       if (p.data && p.data.child) window.location.href = p.data.child.url;
     });
     window.addEventListener("resize", function () { chart.resize(); });
+    el.setAttribute("data-ready", "true");
   });
 })();
