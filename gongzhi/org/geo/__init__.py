@@ -1,0 +1,1 @@
+"""Geometry of the territory: coordinate systems, shapes and the locate index."""
