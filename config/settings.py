@@ -159,7 +159,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     # Tests use a file, not memory, so that WAL and locking behave as in use.
-    _db["TEST"] = {"NAME": str(DATA_DIR / "test_gongzhi.sqlite3")}
+    # The pid keeps two concurrent runs in one checkout apart.
+    _db["TEST"] = {"NAME": str(DATA_DIR / f"test_gongzhi_{os.getpid()}.sqlite3")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
