@@ -9,14 +9,17 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from gongzhi.core.errors import NotFound
+from gongzhi.core.errors import NotFound, ValidationFailed
 from gongzhi.core.masking import mask_phone
 
 from . import selectors
 from .constants import Level
+from .geo.coords import to_wgs84
+from .geo.index import locate_many
 from .models import Division
 
 router = Router()
+MAX_LOCATE_POINTS = 10_000
 
 
 class DivisionOut(Schema):
@@ -45,6 +48,12 @@ class DivisionOut(Schema):
             area_km2=round(d.area_km2, 3),
             center=[d.center_lng, d.center_lat] if d.center_lng is not None else None,
         )
+
+
+class DivisionRef(Schema):
+    code: str
+    name: str
+    level: str
 
 
 class ChildOut(Schema):
@@ -76,6 +85,24 @@ class DepartmentOut(Schema):
     kind: str
     duties: str
     merged_offices: list[str]
+
+
+class PointIn(Schema):
+    lng: float
+    lat: float
+
+
+class LocateIn(Schema):
+    crs: str = Field("wgs84", description="坐标系:wgs84、gcj02 或 bd09")
+    points: list[PointIn] = Field(..., min_length=1, max_length=MAX_LOCATE_POINTS)
+
+
+class LocatedOut(Schema):
+    lng: float = Field(description="WGS-84 经度")
+    lat: float = Field(description="WGS-84 纬度")
+    in_scope: bool = Field(description="是否在调用者管辖范围内;否则不返回区划")
+    code: str | None = Field(None, description="最细一级区划(网格,或无网格的社区)")
+    path: list[DivisionRef] = Field(default_factory=list, description="从省到该节点")
 
 
 class ErrorOut(Schema):
@@ -130,3 +157,32 @@ def division_departments(request, code: str):
     """街道大部门或区(县)职能部门。"""
     division = selectors.division_get_for_user(user=request.user, code=code)
     return list(selectors.departments_of(division=division))
+
+
+@router.post("/locate", response={200: list[LocatedOut], 400: ErrorOut})
+def locate(request, payload: LocateIn):
+    """把坐标点定位到网格、社区、街道……(批量,最多 10000 个点)。
+
+    Points outside the caller's jurisdiction answer ``in_scope: false`` and no
+    division, so the API reveals nothing about other jurisdictions' grids.
+    """
+    lngs = [p.lng for p in payload.points]
+    lats = [p.lat for p in payload.points]
+    try:
+        xs, ys = to_wgs84(lngs, lats, payload.crs)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), code="invalid_coordinates") from exc
+    codes = locate_many(xs, ys)
+    scope = request.user.scope_code or ""
+    visible = {c for c in codes if c and c.startswith(scope)}
+    names = selectors.division_paths(codes=visible)
+    return [
+        LocatedOut(
+            lng=round(float(x), 7),
+            lat=round(float(y), 7),
+            in_scope=code in visible,
+            code=code if code in visible else None,
+            path=names.get(code, []) if code in visible else [],
+        )
+        for x, y, code in zip(xs, ys, codes, strict=True)
+    ]

@@ -121,3 +121,16 @@ def children_with_boundaries(*, division: Division) -> QuerySet[Division]:
 
 def departments_of(*, division: Division) -> QuerySet[Department]:
     return Department.objects.filter(division=division).order_by("sort_order", "name")
+
+
+def division_paths(*, codes: set[str]) -> dict[str, list[dict[str, str]]]:
+    """For each code, its ancestors and itself (root first), in one query."""
+    wanted = {prefix for code in codes for prefix in [*Division(code=code).ancestor_codes, code]}
+    rows = {
+        d["code"]: d
+        for d in Division.objects.filter(code__in=wanted).values("code", "name", "level")
+    }
+    return {
+        code: [rows[p] for p in [*Division(code=code).ancestor_codes, code] if p in rows]
+        for code in codes
+    }
