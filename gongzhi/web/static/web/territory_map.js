@@ -9,6 +9,7 @@
   var PALETTE = ["#c62828", "#ad1457", "#6a1b9a", "#283593", "#00695c", "#2e7d32", "#ef6c00", "#4e342e"];
 
   var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, attributionControl: true });
+  el.gongzhiMap = map; // for other scripts on the page and the browser tests
   map.attributionControl.setPrefix("Leaflet");
   var tileUrl = el.dataset.tileUrl;
   if (tileUrl) {
@@ -63,6 +64,9 @@
       var layer = L.geoJSON(data, {
         style: function (feature) {
           var role = feature.properties.role;
+          if (role === "building") {
+            return { radius: 6, color: "#ffffff", weight: 1.5, fillColor: "#b3121b", fillOpacity: 0.95 };
+          }
           if (role === "self") {
             return { color: "#8c0d14", weight: 2.5, dashArray: "6 4", fill: true, fillColor: "#ffffff", fillOpacity: 0.35 };
           }
@@ -70,9 +74,7 @@
           return { color: color, weight: 1.5, fillColor: color, fillOpacity: 0.22 };
         },
         pointToLayer: function (feature, latlng) {
-          return L.circleMarker(latlng, {
-            radius: 6, color: "#ffffff", weight: 1.5, fillColor: "#b3121b", fillOpacity: 0.95,
-          });
+          return L.circleMarker(latlng, { radius: 6 });
         },
         onEachFeature: function (feature, lyr) {
           var p = feature.properties;
