@@ -186,3 +186,23 @@ def test_pagination_of_many_grids(street_client):
     assert "姚公社区网格120" in last.content.decode()
     bad = street_client.get(f"/territory/{COMMUNITY}/?page=abc")
     assert bad.status_code == 200
+
+
+def test_map_has_no_tile_layer_unless_configured(street_client, settings):
+    settings.MAP_TILE_URL = ""
+    html = street_client.get("/territory/340111002/").content.decode()
+    assert 'data-tile-url=""' in html
+    assert "/static/vendor/leaflet/leaflet.js" in html
+
+    settings.MAP_TILE_URL = "https://t{s}.tianditu.gov.cn/vec_w/wmts?tk=KEY&x={x}&y={y}&l={z}"
+    settings.MAP_TILE_ATTRIBUTION = "天地图"
+    html = street_client.get("/territory/340111002/").content.decode()
+    assert 'data-tile-url="https://t{s}.tianditu.gov.cn/vec_w/wmts?tk=KEY&amp;x={x}' in html
+    assert 'data-tile-attribution="天地图"' in html
+
+
+def test_pages_load_nothing_from_a_cdn(street_client, grid):
+    for url in ("/territory/340111002/", f"/territory/{GRID}/", "/accounts/logout/"):
+        html = street_client.get(url).content.decode()
+        for attr in ('src="http', 'src="//', 'href="http', 'href="//'):
+            assert attr not in html, (url, attr)
