@@ -26,4 +26,6 @@ def _fast_password_hashing():
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("import_divisions", verbosity=0)
+        call_command("import_boundaries", verbosity=0)
+        call_command("generate_grids", counties=",".join(TEST_COUNTIES), verbosity=0)
     yield

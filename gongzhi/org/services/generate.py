@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,7 +64,7 @@ NAME_SUFFIXES = [
 DEV_ZONE_SEED = 34
 DEV_ZONE_HOSTS = {
     "340176": "340104",  # 合肥高新区 — 蜀山区
-    "340177": "340111",  # 合肥经开区 — 包河区
+    "340177": "340104",  # 合肥经开区 — 蜀山区 (south)
     "340178": "340102",  # 合肥新站区 — 瑶海区
     "340271": "340207",  # 芜湖经开区 — 鸠江区
     "340272": "340209",  # 三山经开区 — 弋江区
@@ -563,8 +563,55 @@ def generate_grids(
     return report
 
 
+def _db_now(model) -> object:
+    """``now`` as the database wants it for ``updated_at`` (prepared once)."""
+    field = model._meta.get_field("updated_at")
+    return field.get_db_prep_save(timezone.now(), connection)
+
+
+def _insert_rows(model, rows: list[dict]) -> None:
+    """INSERT many rows with one executemany per batch.
+
+    Django's bulk_create prepares every value of every row through the field
+    machinery; for the ~200,000 rows of a province that alone took longer than
+    the whole 60-second budget. The values here are plain numbers, strings and
+    bytes, so they go to the driver as they are (same SQL on SQLite and
+    PostgreSQL)."""
+    if not rows:
+        return
+    now = _db_now(model)
+    names = [*rows[0], "created_at", "updated_at"]
+    columns = [model._meta.get_field(n).column for n in names]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        connection.ops.quote_name(model._meta.db_table),
+        ", ".join(connection.ops.quote_name(c) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, [(*r.values(), now, now) for r in rows[start : start + 5000]])
+
+
+def _update_rows(model, rows: list[dict]) -> None:
+    """UPDATE many rows by id with executemany (see :func:`_insert_rows`;
+    bulk_update builds a CASE expression per row and field, which is slower
+    still). Every row has the same keys, ``id`` first."""
+    if not rows:
+        return
+    now = _db_now(model)
+    names = [k for k in rows[0] if k != "id"]
+    qn = connection.ops.quote_name
+    sets = ", ".join(f"{qn(model._meta.get_field(n).column)} = %s" for n in names)
+    sql = f"UPDATE {qn(model._meta.db_table)} SET {sets}, {qn('updated_at')} = %s WHERE id = %s"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(
+                sql,
+                [(*(r[n] for n in names), now, r["id"]) for r in rows[start : start + 5000]],
+            )
+
+
 def _write(*, plans: list[CountyPlan], rows: list[dict], scope: Q, report: GenerateReport) -> None:
-    now = timezone.now()
     by_code = {r["code"]: r for r in rows}
 
     # Streets and communities: boundary (unless imported) and population.
@@ -582,14 +629,20 @@ def _write(*, plans: list[CountyPlan], rows: list[dict], scope: Q, report: Gener
             "code", "boundary"
         )
     )
-    changed = []
+    full, pop_only = [], []
     for n in nodes:
         r = by_code[n.code]
-        obj = Division(id=r["id"], population=n.population, updated_at=now)
         if n.code in values:
             wkb, area, x, y = values[n.code]
-            obj.boundary, obj.area_km2, obj.center_lng, obj.center_lat = wkb, area, x, y
-            obj.boundary_source = GeometrySource.GENERATED
+            new = {
+                "id": r["id"],
+                "boundary": wkb,
+                "boundary_source": GeometrySource.GENERATED.value,
+                "area_km2": area,
+                "center_lng": x,
+                "center_lat": y,
+                "population": n.population,
+            }
             old = current_wkb.get(n.code)
             same = (
                 old is not None
@@ -599,14 +652,12 @@ def _write(*, plans: list[CountyPlan], rows: list[dict], scope: Q, report: Gener
                 and r["boundary_source"] == GeometrySource.GENERATED
             )
             if not same:
-                changed.append((obj, [*NODE_FIELDS, "updated_at"]))
+                full.append(new)
         elif r["population"] != n.population:
-            changed.append((obj, ["population", "updated_at"]))
-    full = [o for o, f in changed if len(f) > 2]
-    pop_only = [o for o, f in changed if len(f) == 2]
-    Division.objects.bulk_update(full, [*NODE_FIELDS, "updated_at"], batch_size=500)
-    Division.objects.bulk_update(pop_only, ["population", "updated_at"], batch_size=500)
-    report.nodes_updated = len(changed)
+            pop_only.append({"id": r["id"], "population": n.population})
+    _update_rows(Division, full)
+    _update_rows(Division, pop_only)
+    report.nodes_updated = len(full) + len(pop_only)
     del current_wkb
 
     # Grids: upsert by code, so ids (and what hangs on them) survive a re-run.
@@ -626,7 +677,7 @@ def _write(*, plans: list[CountyPlan], rows: list[dict], scope: Q, report: Gener
             "name": g.name,
             "parent_id": community_ids[g.community_code],
             "boundary": wkb,
-            "boundary_source": GeometrySource.GENERATED,
+            "boundary_source": GeometrySource.GENERATED.value,
             "area_km2": area,
             "center_lng": x,
             "center_lat": y,
@@ -634,14 +685,16 @@ def _write(*, plans: list[CountyPlan], rows: list[dict], scope: Q, report: Gener
         }
         old = existing.get(g.code)
         if old is None:
-            to_create.append(Division(code=g.code, level=Level.GRID, kind=Kind.GRID, **fields))
+            to_create.append(
+                {"code": g.code, "level": Level.GRID.value, "kind": Kind.GRID.value, **fields}
+            )
             continue
         if old["boundary_source"] == GeometrySource.IMPORTED:
             continue
         old_fields = {k: old[k] for k in fields}
         old_fields["boundary"] = bytes(old["boundary"]) if old["boundary"] else None
         if old_fields != fields:
-            to_update.append(Division(id=old["id"], updated_at=now, **fields))
+            to_update.append({"id": old["id"], **fields})
     planned = {g.code for g in grids}
     stale = [
         r["id"]
@@ -652,12 +705,8 @@ def _write(*, plans: list[CountyPlan], rows: list[dict], scope: Q, report: Gener
     ]
     if stale:
         Division.objects.filter(id__in=stale).delete()
-    Division.objects.bulk_create(to_create, batch_size=1000)
-    Division.objects.bulk_update(
-        to_update,
-        ["name", "parent_id", *NODE_FIELDS, "updated_at"],
-        batch_size=500,
-    )
+    _insert_rows(Division, to_create)
+    _update_rows(Division, to_update)
     report.grids_created, report.grids_updated = len(to_create), len(to_update)
     report.grids_deleted = len(stale)
     del existing
@@ -685,9 +734,9 @@ def _write(*, plans: list[CountyPlan], rows: list[dict], scope: Q, report: Gener
         }
         old = old_buildings.get(b.code)
         if old is None:
-            b_create.append(Building(code=b.code, **fields))
+            b_create.append({"code": b.code, **fields})
         elif {k: old[k] for k in fields} != fields:
-            b_update.append(Building(id=old["id"], updated_at=now, **fields))
+            b_update.append({"id": old["id"], **fields})
     planned_b = {b.code for b in buildings}
     # Buildings of regenerated grids that the plan no longer has (buildings of
     # deleted grids went with them; those of user-managed grids stay).
@@ -698,8 +747,8 @@ def _write(*, plans: list[CountyPlan], rows: list[dict], scope: Q, report: Gener
     ]
     if stale_b:
         Building.objects.filter(id__in=stale_b).delete()
-    Building.objects.bulk_create(b_create, batch_size=2000)
-    Building.objects.bulk_update(b_update, [*BUILDING_FIELDS, "updated_at"], batch_size=500)
+    _insert_rows(Building, b_create)
+    _update_rows(Building, b_update)
     report.buildings_created, report.buildings_updated = len(b_create), len(b_update)
     report.buildings_deleted = len(stale_b)
     report.grids_total = len(grids)

@@ -22,5 +22,7 @@ class Command(BaseCommand):
             report = generate_grids(seed=options["seed"], counties=counties)
         except ImportFailed as exc:
             raise CommandError(exc.message) from exc
+        if options["verbosity"] == 0:
+            return
         for line in report.lines():
             self.stdout.write(line)

@@ -38,5 +38,7 @@ class Command(BaseCommand):
                 report = import_bundled_boundaries(directory=Path(options["dir"]))
         except ImportFailed as exc:
             raise CommandError(exc.message) from exc
+        if options["verbosity"] == 0:
+            return
         for line in report.lines() or [_("没有需要更新的边界。")]:
             self.stdout.write(line)
