@@ -7,6 +7,8 @@ counties the tests use, so every test sees a real tree of real places.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 from django.test.utils import override_settings
@@ -22,10 +24,47 @@ def _fast_password_hashing():
         yield
 
 
+def load_test_territory() -> None:
+    """Idempotent: all divisions, the outlines, grids for TEST_COUNTIES."""
+    call_command("import_divisions", verbosity=0)
+    call_command("import_boundaries", verbosity=0)
+    call_command("generate_grids", counties=",".join(TEST_COUNTIES), verbosity=0)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        call_command("import_divisions", verbosity=0)
-        call_command("import_boundaries", verbosity=0)
-        call_command("generate_grids", counties=",".join(TEST_COUNTIES), verbosity=0)
+        load_test_territory()
     yield
+
+
+@pytest.fixture
+def territory_live(transactional_db):
+    """For transactional tests (live server, threads): each one ends by
+    emptying every table, so the territory is loaded again at its start."""
+    load_test_territory()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser():
+    """Debian's Chromium driven by Playwright; skips, with the reason, where absent."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not installed at {CHROMIUM}: apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

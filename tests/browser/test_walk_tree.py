@@ -13,21 +13,12 @@ from pathlib import Path
 import pytest
 import shapely
 from django.conf import settings
-from django.core.management import call_command
 
 from gongzhi.accounts.constants import Role
 from gongzhi.accounts.services import user_create
 from gongzhi.org.constants import Kind, Level
 from gongzhi.org.models import Building, Division, GridMember
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 STREET = "340111002"  # 常青街道, 包河区, 合肥市
 COMMUNITY = "340111002001"  # 姚公社区
 GRID = "340111002001999"
@@ -40,26 +31,11 @@ VENDOR = Path(settings.BASE_DIR) / "gongzhi" / "web" / "static" / "vendor"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _restore_divisions_after_flush(django_db_setup, django_db_blocker):
-    """A transactional test empties every table when it ends; put Anhui's
-    divisions back so tests that run later in this process still find them."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("import_divisions", verbosity=0)
-
-
 @pytest.fixture
-def territory(transactional_db):
-    """What the walk needs, created here: an earlier transactional test in
-    the same process may already have flushed the loaded territory."""
-    if not Division.objects.filter(code=STREET).exists():
-        call_command("import_divisions", verbosity=0)
+def territory(territory_live):
+    """A grid of known content under 姚公社区 (generated boundary), a member
+    with a phone number, and a street user."""
     community = Division.objects.get(code=COMMUNITY)
-    if community.boundary is None:
-        # Until surveyed outlines are loaded: a square near 姚公 in 包河区.
-        community.boundary = shapely.to_wkb(shapely.box(117.284, 31.796, 117.298, 31.806))
-        community.save(update_fields=["boundary"])
     anchor = community.geometry.point_on_surface()
     grid, _created = Division.objects.update_or_create(
         code=GRID,
@@ -97,20 +73,6 @@ def territory(transactional_db):
     # Everything the test body needs from the database is read here: once
     # Playwright's event loop runs in this thread, Django refuses ORM calls.
     return {"community_point": (anchor.x, anchor.y)}
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not installed at {CHROMIUM}: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def test_street_user_walks_from_street_to_grid(territory, live_server, browser):

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from gongzhi.accounts.constants import Role
 from gongzhi.accounts.services import user_create
@@ -16,8 +15,6 @@ from gongzhi.org.models import Division, PostQuota
 
 from .factories import make_grid, make_members, make_posts
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run"]
 PASSWORD = "a-Strong-passw0rd!"
 SCREENSHOTS = Path(os.environ.get("GONGZHI_SCREENSHOT_DIR", "/tmp"))
 ECHARTS = Path(settings.BASE_DIR) / "gongzhi" / "web" / "static" / "vendor" / "echarts"
@@ -25,19 +22,8 @@ ECHARTS = Path(settings.BASE_DIR) / "gongzhi" / "web" / "static" / "vendor" / "e
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _restore_divisions_after_flush(django_db_setup, django_db_blocker):
-    """A transactional test empties every table when it ends; put Anhui's
-    divisions back so tests that run later in this process still find them."""
-    yield
-    with django_db_blocker.unblock():
-        call_command("import_divisions", verbosity=0)
-
-
 @pytest.fixture
-def data(transactional_db):
-    if not Division.objects.filter(code="340104001").exists():
-        call_command("import_divisions", verbosity=0)
+def data(territory_live):
     meishan = Division.objects.get(code="340104001001")
     jixi = Division.objects.get(code="340104001002")
     for community, grids in ((meishan, 3), (jixi, 1)):
@@ -51,20 +37,6 @@ def data(transactional_db):
         division=Division.objects.get(code="340104"),
         roles=[Role.DISTRICT_OFFICER],
     )
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def test_officer_reads_the_dashboard_and_drills_down(data, live_server, browser):
