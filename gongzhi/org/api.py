@@ -105,6 +105,19 @@ class LocatedOut(Schema):
     path: list[DivisionRef] = Field(default_factory=list, description="从省到该节点")
 
 
+class StaffPostOut(Schema):
+    title: str
+    title_label: str
+    holder_name: str
+
+
+class StaffingOut(Schema):
+    approved: int = Field(description="核定员额")
+    staffed: int = Field(description="实际配备的社区专职工作者")
+    rate: float | None = Field(description="配备率(0–1)")
+    posts: list[StaffPostOut] = Field(description="岗位(仅社区一级列出)")
+
+
 class ErrorOut(Schema):
     code: str
     message: str
@@ -157,6 +170,25 @@ def division_departments(request, code: str):
     """街道大部门或区(县)职能部门。"""
     division = selectors.division_get_for_user(user=request.user, code=code)
     return list(selectors.departments_of(division=division))
+
+
+@router.get("/divisions/{code}/staffing", response={200: StaffingOut, 404: ErrorOut})
+def division_staffing(request, code: str):
+    """社区专职工作者员额:核定与配备。"""
+    staffing = selectors.division_staffing(
+        division=selectors.division_get_for_user(user=request.user, code=code)
+    )
+    return StaffingOut(
+        approved=staffing.approved,
+        staffed=staffing.staffed,
+        rate=staffing.rate,
+        posts=[
+            StaffPostOut(
+                title=p.title, title_label=str(p.get_title_display()), holder_name=p.holder_name
+            )
+            for p in staffing.posts
+        ],
+    )
 
 
 @router.post("/locate", response={200: list[LocatedOut], 400: ErrorOut})

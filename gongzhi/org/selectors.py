@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import NotFound
 
-from .constants import CODE_LENGTH, LEVEL_ORDER
-from .models import Building, Department, Division, GridMember
+from .constants import CODE_LENGTH, LEVEL_ORDER, Level
+from .models import Building, Department, Division, GridMember, PostQuota, StaffPost
 
 
 def in_scope(user, code: str) -> bool:
@@ -134,3 +134,26 @@ def division_paths(*, codes: set[str]) -> dict[str, list[dict[str, str]]]:
         code: [rows[p] for p in [*Division(code=code).ancestor_codes, code] if p in rows]
         for code in codes
     }
+
+
+@dataclass(frozen=True)
+class Staffing:
+    approved: int
+    staffed: int
+    posts: list[StaffPost]  # listed for a single community only
+
+    @property
+    def rate(self) -> float | None:
+        return self.staffed / self.approved if self.approved else None
+
+
+def division_staffing(*, division: Division) -> Staffing:
+    """员额: approved posts vs. staffed full-time community workers in a subtree."""
+    approved = PostQuota.objects.filter(community__code__startswith=division.code).aggregate(
+        total=Sum("approved")
+    )["total"]
+    active = StaffPost.objects.filter(community__code__startswith=division.code, is_active=True)
+    posts = (
+        list(active.order_by("title", "holder_name")) if division.level == Level.COMMUNITY else []
+    )
+    return Staffing(approved=approved or 0, staffed=active.count(), posts=posts)

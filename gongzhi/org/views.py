@@ -100,6 +100,10 @@ def division_detail(request, code: str):
         ]
         return render(request, "org/grid_detail.html", context)
 
+    if division.level in (Level.COUNTY, Level.STREET):
+        context["departments"] = list(selectors.departments_of(division=division))
+    if division.level in (Level.COUNTY, Level.STREET, Level.COMMUNITY):
+        context["staffing"] = selectors.division_staffing(division=division)
     count_levels = _levels_below(child_level(division.level))
     rows = [
         ChildTableRow(

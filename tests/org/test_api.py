@@ -70,3 +70,19 @@ def test_street_departments_are_the_ten_merged_ones(street_client):
     body = street_client.get("/api/v1/org/divisions/340111002/departments").json()
     assert len(body) == 10
     assert sum(len(d["merged_offices"]) for d in body) == 26
+
+
+def test_staffing_compares_approved_and_staffed(street_client):
+    from gongzhi.org.models import Division, PostQuota, StaffPost
+
+    community = Division.objects.get(code="340111002001")
+    PostQuota.objects.create(community=community, approved=8)
+    StaffPost.objects.bulk_create(
+        [StaffPost(community=community, title="worker", holder_name=f"员{n}") for n in range(6)]
+        + [StaffPost(community=community, title="worker", holder_name="离岗", is_active=False)]
+    )
+    body = street_client.get("/api/v1/org/divisions/340111002001/staffing").json()
+    assert (body["approved"], body["staffed"], body["rate"]) == (8, 6, 0.75)
+    assert len(body["posts"]) == 6
+    street = street_client.get("/api/v1/org/divisions/340111002/staffing").json()
+    assert (street["approved"], street["staffed"], street["posts"]) == (8, 6, [])

@@ -207,3 +207,15 @@ def test_pages_load_nothing_from_a_cdn(street_client, grid):
         html = street_client.get(url).content.decode()
         for attr in ('src="http', 'src="//', 'href="http', 'href="//'):
             assert attr not in html, (url, attr)
+
+
+def test_street_page_lists_its_ten_departments_and_staffing(street_client):
+    from gongzhi.org.models import PostQuota
+    from gongzhi.org.services.staffing import departments_ensure
+
+    departments_ensure(scope_code="340111002")
+    PostQuota.objects.create(community=Division.objects.get(code=COMMUNITY), approved=9)
+    html = street_client.get("/territory/340111002/").content.decode()
+    assert "街道大部门" in html
+    assert "城市管理部" in html and "城管科、市容所、环卫所、建设办" in html
+    assert "核定员额" in html
