@@ -88,6 +88,10 @@ INSTALLED_APPS = [
     "gongzhi.core",
     "gongzhi.accounts",
     "gongzhi.org",
+    "gongzhi.cases",
+    "gongzhi.party",
+    "gongzhi.cobuild",
+    "gongzhi.volunteering",
     "gongzhi.insights",
     "gongzhi.web",
 ]

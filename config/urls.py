@@ -5,6 +5,10 @@ from config.api import api
 urlpatterns = [
     path("accounts/", include("gongzhi.accounts.urls")),
     path("territory/", include("gongzhi.org.urls")),
+    path("cases/", include("gongzhi.cases.urls")),
+    path("party/", include("gongzhi.party.urls")),
+    path("cobuild/", include("gongzhi.cobuild.urls")),
+    path("volunteering/", include("gongzhi.volunteering.urls")),
     path("insights/", include("gongzhi.insights.urls")),
     path("api/v1/", api.urls),
     path("", include("gongzhi.web.urls")),
