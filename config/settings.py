@@ -74,6 +74,44 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+
+
+def _key_file(name: str, count: int = 1) -> str:
+    """A comma-separated list of base64 keys from a file in DATA_DIR, created
+    once with one random 32-byte key (for the demo, development and tests)."""
+    path = DATA_DIR / name
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(",".join(_new_key() for _ in range(count)))
+    return path.read_text().strip()
+
+
+def _new_key() -> str:
+    import base64
+
+    return base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def _field_keys() -> tuple[list[bytes], bytes, bool]:
+    """Field-encryption keys (newest first) and the blind-index key, from the
+    environment; on a single machine without them, keys kept in DATA_DIR.
+    The third value says whether they came from files (flagged by the deploy
+    check)."""
+    from gongzhi.core.crypto import parse_key
+
+    from_files = "FIELD_ENCRYPTION_KEYS" not in os.environ
+    raw = os.environ.get("FIELD_ENCRYPTION_KEYS") or _key_file("field_encryption_keys")
+    keys = [parse_key(k, name="FIELD_ENCRYPTION_KEYS") for k in raw.split(",") if k.strip()]
+    if not keys:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must hold at least one key.")
+    bidx_raw = os.environ.get("FIELD_BLIND_INDEX_KEY") or _key_file("field_blind_index_key")
+    bidx = parse_key(bidx_raw, name="FIELD_BLIND_INDEX_KEY")
+    if bidx in keys:
+        raise ImproperlyConfigured("FIELD_BLIND_INDEX_KEY must differ from the encryption keys.")
+    return keys, bidx, from_files or "FIELD_BLIND_INDEX_KEY" not in os.environ
+
+
+FIELD_ENCRYPTION_KEYS, FIELD_BLIND_INDEX_KEY, FIELD_KEYS_FROM_FILES = _field_keys()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000")
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.fields import BlindIndexField, EncryptedCharField
 from gongzhi.core.models import TimeStampedModel
 
 from .constants import CODE_LENGTH, DepartmentKind, GeometrySource, Kind, Level, StaffPostTitle
@@ -126,7 +127,9 @@ class GridMember(TimeStampedModel):
         verbose_name=_("网格"),
     )
     name = models.CharField(_("姓名"), max_length=32)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Personal data: encrypted at rest, exact look-up through the blind index.
+    phone = EncryptedCharField(_("手机号"), max_length=20, blank=True)
+    phone_bidx = BlindIndexField(source="phone")
     is_part_time = models.BooleanField(_("兼职"), default=True)
     is_active = models.BooleanField(_("在岗"), default=True)
     user = models.ForeignKey(
