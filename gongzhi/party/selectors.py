@@ -1,0 +1,148 @@
+"""Reads of the party app, scoped to the user's subtree (or to their own
+records, for a member, or to their unit's members, for a unit liaison)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from gongzhi.core.errors import NotFound
+from gongzhi.insights.registry import Period
+from gongzhi.volunteering.models import SignUp
+
+from .access import liaison_unit, require_staff
+from .constants import ReportInStatus
+from .models import (
+    JointConference,
+    JointMeeting,
+    MeetingDecision,
+    PartyMember,
+    PartyOrganization,
+    ReportIn,
+)
+
+
+def report_ins_for_staff(*, user, status: str | None = None) -> QuerySet[ReportIn]:
+    require_staff(user)
+    qs = ReportIn.objects.filter(community__code__startswith=user.scope_code).select_related(
+        "member", "community", "grid", "building", "member__employer"
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at")
+
+
+def report_in_get_for_staff(*, user, pk: int) -> ReportIn:
+    """A registration in the user's subtree; another community's is not found."""
+    try:
+        return report_ins_for_staff(user=user).get(pk=pk)
+    except ReportIn.DoesNotExist as exc:
+        raise NotFound(_("报到记录不存在或不属于您管辖的社区。")) from exc
+
+
+def report_in_of_member(*, user) -> ReportIn | None:
+    return (
+        ReportIn.objects.filter(member__user=user)
+        .select_related("community", "grid", "building", "member__employer")
+        .prefetch_related("tasks")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def year_hours(*, user_ids: list[int], period: Period) -> dict[int, tuple[Decimal, int]]:
+    """Per user: service hours and activities checked out within the period."""
+    rows = (
+        SignUp.objects.filter(period.range_q("checked_out_at"), user_id__in=user_ids)
+        .values("user_id")
+        .annotate(hours=Sum("hours"), n=Count("pk"))
+        .order_by()
+    )
+    return {r["user_id"]: (r["hours"] or Decimal(0), r["n"]) for r in rows}
+
+
+@dataclass(frozen=True)
+class MemberParticipation:
+    member: PartyMember
+    report_in: ReportIn | None
+    hours: Decimal
+    activities: int
+
+
+def employer_participation(*, user, period: Period) -> list[MemberParticipation]:
+    """The liaison's unit's own members only: where they reported, hours, activities."""
+    unit = liaison_unit(user)
+    members = list(PartyMember.objects.filter(employer=unit).order_by("name"))
+    live = {
+        r.member_id: r
+        for r in ReportIn.objects.filter(
+            member__in=members, status__in=[ReportInStatus.PENDING, ReportInStatus.CONFIRMED]
+        ).select_related("community")
+    }
+    hours = year_hours(user_ids=[m.user_id for m in members if m.user_id], period=period)
+    return [
+        MemberParticipation(
+            member=m,
+            report_in=live.get(m.pk),
+            hours=hours.get(m.user_id, (Decimal(0), 0))[0],
+            activities=hours.get(m.user_id, (Decimal(0), 0))[1],
+        )
+        for m in members
+    ]
+
+
+def orgs_for_user(*, user) -> QuerySet[PartyOrganization]:
+    require_staff(user)
+    return (
+        PartyOrganization.objects.filter(division__code__startswith=user.scope_code)
+        .select_related("division", "building", "resident_unit")
+        .annotate(n_seats=Count("seats"))
+        .order_by("division__code", "kind")
+    )
+
+
+def org_get_for_user(*, user, pk: int) -> PartyOrganization:
+    try:
+        return orgs_for_user(user=user).prefetch_related("seats__resident_unit").get(pk=pk)
+    except PartyOrganization.DoesNotExist as exc:
+        raise NotFound(_("党组织不存在或不在您的管辖范围内。")) from exc
+
+
+def conferences_for_user(*, user) -> QuerySet[JointConference]:
+    require_staff(user)
+    return JointConference.objects.filter(
+        division__code__startswith=user.scope_code
+    ).select_related("division")
+
+
+def conference_get_for_user(*, user, pk: int) -> JointConference:
+    try:
+        return conferences_for_user(user=user).get(pk=pk)
+    except JointConference.DoesNotExist as exc:
+        raise NotFound(_("联席会议不存在或不在您的管辖范围内。")) from exc
+
+
+def meeting_get_for_user(*, user, pk: int) -> JointMeeting:
+    require_staff(user)
+    try:
+        return (
+            JointMeeting.objects.filter(conference__division__code__startswith=user.scope_code)
+            .select_related("conference__division")
+            .prefetch_related("attendance", "decisions__follow_ups", "decisions__project")
+            .get(pk=pk)
+        )
+    except JointMeeting.DoesNotExist as exc:
+        raise NotFound(_("会议不存在或不在您的管辖范围内。")) from exc
+
+
+def decision_get_for_user(*, user, pk: int) -> MeetingDecision:
+    require_staff(user)
+    try:
+        return MeetingDecision.objects.select_related("meeting__conference__division").get(
+            Q(meeting__conference__division__code__startswith=user.scope_code), pk=pk
+        )
+    except MeetingDecision.DoesNotExist as exc:
+        raise NotFound(_("议定事项不存在或不在您的管辖范围内。")) from exc
