@@ -11,6 +11,7 @@ from gongzhi.cases.api import router as cases_router
 from gongzhi.cobuild.api import router as cobuild_router
 from gongzhi.core.errors import DomainError
 from gongzhi.insights.api import router as insights_router
+from gongzhi.intake.api import router as intake_router
 from gongzhi.org.api import router as org_router
 from gongzhi.party.api import router as party_router
 from gongzhi.volunteering.api import router as volunteering_router
@@ -62,6 +63,7 @@ def http_error(request, exc: HttpError):
 
 api.add_router("/org/", org_router, tags=["区划与网格"])
 api.add_router("/cases/", cases_router, tags=["诉求与事件"])
+api.add_router("/intake/", intake_router, tags=["智能受理"])
 api.add_router("/party/", party_router, tags=["党的建设"])
 api.add_router("/cobuild/", cobuild_router, tags=["共建共治"])
 api.add_router("/volunteering/", volunteering_router, tags=["志愿服务"])

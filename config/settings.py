@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.org",
     "gongzhi.cases",
+    "gongzhi.intake",
     "gongzhi.party",
     "gongzhi.cobuild",
     "gongzhi.volunteering",

@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("gongzhi.accounts.urls")),
     path("territory/", include("gongzhi.org.urls")),
     path("cases/", include("gongzhi.cases.urls")),
+    path("intake/", include("gongzhi.intake.urls")),
     path("party/", include("gongzhi.party.urls")),
     path("cobuild/", include("gongzhi.cobuild.urls")),
     path("volunteering/", include("gongzhi.volunteering.urls")),
