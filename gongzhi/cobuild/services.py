@@ -1,0 +1,206 @@
+"""Writes of the co-building app. Keyword-only, atomic; needs are locked when matched."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.models import User
+from gongzhi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from gongzhi.org.constants import Level
+from gongzhi.org.models import Division
+from gongzhi.party.access import require_staff_over
+
+from .constants import Category, Linkage, NeedStatus
+from .models import (
+    LinkageActivity,
+    Need,
+    Pairing,
+    Project,
+    ResidentUnit,
+    Resource,
+    UnitAssessment,
+    UnitContact,
+)
+
+
+def paired_q(division: Division, on: dt.date | None = None) -> Q:
+    """Pairings in force with the community or with its street."""
+    codes = [division.code, *[c for c in division.ancestor_codes if len(c) >= 9]]
+    q = Q(pairings__division__code__in=codes, pairings__ended_on__isnull=True)
+    if on is not None:
+        q |= Q(pairings__division__code__in=codes, pairings__ended_on__gte=on)
+    return q
+
+
+def _require_unit_actor(actor: User, unit: ResidentUnit) -> None:
+    """The unit's own liaison, or staff over the unit's location."""
+    contact = getattr(actor, "unit_contact", None)
+    if contact is not None and contact.unit_id == unit.pk:
+        return
+    if actor.scope_code and unit.division.code.startswith(actor.scope_code):
+        require_staff_over(actor, unit.division.code)
+        return
+    raise PermissionDenied(_("您只能维护本单位的信息。"))
+
+
+@transaction.atomic
+def unit_create(
+    *, actor: User, division: Division, name: str, kind: str, address: str = ""
+) -> ResidentUnit:
+    require_staff_over(actor, division.code)
+    if ResidentUnit.objects.filter(division=division, name=name.strip()).exists():
+        raise Conflict(_("该区划内已有同名单位。"), code="duplicate")
+    return ResidentUnit.objects.create(
+        division=division, name=name.strip(), kind=kind, address=address
+    )
+
+
+@transaction.atomic
+def contact_add(
+    *, actor: User, unit: ResidentUnit, name: str, phone: str = "", title: str = "", user=None
+) -> UnitContact:
+    require_staff_over(actor, unit.division.code)
+    return UnitContact.objects.create(unit=unit, name=name, phone=phone, title=title, user=user)
+
+
+@transaction.atomic
+def pairing_create(
+    *, actor: User, unit: ResidentUnit, division: Division, started_on: dt.date
+) -> Pairing:
+    require_staff_over(actor, division.code)
+    if division.level not in (Level.STREET, Level.COMMUNITY):
+        raise ValidationFailed(_("结对共建的对象须是街道或社区。"))
+    if Pairing.objects.filter(unit=unit, division=division).exists():
+        raise Conflict(_("该单位已与%(name)s结对。") % {"name": division.name}, code="duplicate")
+    return Pairing.objects.create(unit=unit, division=division, started_on=started_on)
+
+
+@transaction.atomic
+def resource_add(
+    *, actor: User, unit: ResidentUnit, title: str, category: str, description: str = ""
+) -> Resource:
+    _require_unit_actor(actor, unit)
+    if category not in Category.values:
+        raise ValidationFailed(_("资源类别不正确。"))
+    if not title.strip():
+        raise ValidationFailed(_("请填写资源名称。"))
+    return Resource.objects.create(
+        unit=unit, title=title.strip(), category=category, description=description
+    )
+
+
+@transaction.atomic
+def need_raise(
+    *, actor: User, community: Division, title: str, category: str, description: str = ""
+) -> Need:
+    require_staff_over(actor, community.code)
+    if community.level != Level.COMMUNITY:
+        raise ValidationFailed(_("需求须由社区提出。"))
+    if category not in Category.values:
+        raise ValidationFailed(_("需求类别不正确。"))
+    return Need.objects.create(
+        division=community,
+        title=title.strip(),
+        category=category,
+        description=description,
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def need_match(*, actor: User, need: Need, resource: Resource) -> Need:
+    """Match a need to a resource of a unit paired with the community (or its street)."""
+    need = Need.objects.select_for_update().select_related("division").get(pk=need.pk)
+    require_staff_over(actor, need.division.code)
+    if need.status != NeedStatus.OPEN:
+        raise Conflict(_("该需求已对接,不能重复对接。"), code="need_not_open")
+    resource = Resource.objects.select_related("unit").get(pk=resource.pk)
+    paired = ResidentUnit.objects.filter(paired_q(need.division), pk=resource.unit_id).exists()
+    if not paired:
+        raise ValidationFailed(
+            _("“%(unit)s”未与本社区或所在街道结对共建,不能对接其资源。")
+            % {"unit": resource.unit.name},
+            code="unit_not_paired",
+        )
+    if not resource.is_available:
+        raise ValidationFailed(_("该资源目前不可提供。"), code="resource_unavailable")
+    need.resource = resource
+    need.status = NeedStatus.MATCHED
+    need.save(update_fields=["resource", "status", "updated_at"])
+    return need
+
+
+@transaction.atomic
+def project_create(
+    *,
+    actor: User,
+    division: Division,
+    title: str,
+    linkage: str,
+    unit: ResidentUnit | None = None,
+    need: Need | None = None,
+    description: str = "",
+) -> Project:
+    require_staff_over(actor, division.code)
+    if linkage not in Linkage.values:
+        raise ValidationFailed(_("联动类别不正确。"))
+    return Project.objects.create(
+        division=division,
+        title=title.strip(),
+        linkage=linkage,
+        unit=unit,
+        need=need,
+        description=description,
+    )
+
+
+@transaction.atomic
+def linkage_activity_record(
+    *,
+    actor: User,
+    division: Division,
+    linkage: str,
+    title: str,
+    held_on: dt.date,
+    participants: int = 0,
+    unit: ResidentUnit | None = None,
+    summary: str = "",
+) -> LinkageActivity:
+    require_staff_over(actor, division.code)
+    if linkage not in Linkage.values:
+        raise ValidationFailed(_("联动类别不正确。"))
+    return LinkageActivity.objects.create(
+        division=division,
+        linkage=linkage,
+        title=title.strip(),
+        held_on=held_on,
+        participants=participants,
+        unit=unit,
+        summary=summary,
+    )
+
+
+@transaction.atomic
+def unit_assess(
+    *,
+    actor: User,
+    unit: ResidentUnit,
+    community: Division,
+    year: int,
+    grade: str,
+    comment: str = "",
+) -> UnitAssessment:
+    """The community party organisation assesses a unit paired with it or located in it."""
+    require_staff_over(actor, community.code)
+    in_place = unit.division.code.startswith(community.code)
+    if not in_place and not ResidentUnit.objects.filter(paired_q(community), pk=unit.pk).exists():
+        raise ValidationFailed(_("只能评价驻本社区或与本社区结对的单位。"), code="unit_not_related")
+    if UnitAssessment.objects.filter(unit=unit, community=community, year=year).exists():
+        raise Conflict(_("该单位本年度已评价。"), code="duplicate")
+    return UnitAssessment.objects.create(
+        unit=unit, community=community, year=year, grade=grade, comment=comment, assessed_by=actor
+    )

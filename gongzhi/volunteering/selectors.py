@@ -1,0 +1,74 @@
+"""Reads of the volunteering app.
+
+Volunteers see activities and wishes of the community they live in (their
+account's node) and of everything above it down to that community — a
+member registered at a community sees that community's; staff their subtree.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from gongzhi.core.errors import NotFound
+from gongzhi.party.models import ReportIn
+
+from .models import Activity, MicroWish, PointsEntry, SignUp
+
+
+def visible_codes(user) -> list[str]:
+    """Node codes whose subtree the user may see: their own node and the
+    community they reported in at (an in-service member lives there)."""
+    codes = [user.scope_code] if user.scope_code else []
+    codes += list(
+        ReportIn.objects.filter(member__user=user, status="confirmed").values_list(
+            "community__code", flat=True
+        )
+    )
+    return codes
+
+
+def _in_codes(qs: QuerySet, field: str, codes: list[str]) -> QuerySet:
+    from django.db.models import Q
+
+    q = Q(pk__in=[])
+    for code in codes:
+        q |= Q(**{f"{field}__startswith": code})
+    return qs.filter(q)
+
+
+def activities_for_user(*, user) -> QuerySet[Activity]:
+    return (
+        _in_codes(Activity.objects.all(), "division__code", visible_codes(user))
+        .select_related("division", "team__brand")
+        .annotate(n_signed=Count("signups"))
+        .order_by("-starts_at")
+    )
+
+
+def activity_get_for_user(*, user, pk: int) -> Activity:
+    try:
+        return activities_for_user(user=user).get(pk=pk)
+    except Activity.DoesNotExist as exc:
+        raise NotFound(_("活动不存在或不在您的范围内。")) from exc
+
+
+def wishes_for_user(*, user) -> QuerySet[MicroWish]:
+    return _in_codes(MicroWish.objects.all(), "division__code", visible_codes(user)).select_related(
+        "division", "claimed_by"
+    )
+
+
+def wish_get_for_user(*, user, pk: int) -> MicroWish:
+    try:
+        return wishes_for_user(user=user).get(pk=pk)
+    except MicroWish.DoesNotExist as exc:
+        raise NotFound(_("微心愿不存在或不在您的范围内。")) from exc
+
+
+def my_signups(*, user) -> QuerySet[SignUp]:
+    return SignUp.objects.filter(user=user).select_related("activity").order_by("-created_at")
+
+
+def points_balance(*, user) -> int:
+    return PointsEntry.objects.filter(user=user).aggregate(n=Sum("points"))["n"] or 0
