@@ -1,3 +1,154 @@
-from ninja import Router
+"""Co-building API: units, the three lists, matching, six-linkage records."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Router, Schema
+
+from gongzhi.org.selectors import division_get_for_user
+
+from . import selectors, services
+from .models import Need, Resource
 
 router = Router()
+
+
+class UnitOut(Schema):
+    id: int
+    name: str
+    kind: str
+    division_code: str
+
+
+@router.get("/units", response=list[UnitOut], summary="驻区单位")
+def unit_list(request):
+    return [
+        UnitOut(id=u.pk, name=u.name, kind=u.kind, division_code=u.division.code)
+        for u in selectors.units_for_user(user=request.user)[:1000]
+    ]
+
+
+class ResourceOut(Schema):
+    id: int
+    title: str
+    category: str
+    unit_id: int
+    unit_name: str
+
+    @staticmethod
+    def of(r: Resource) -> ResourceOut:
+        return ResourceOut(
+            id=r.pk, title=r.title, category=r.category, unit_id=r.unit_id, unit_name=r.unit.name
+        )
+
+
+class ResourceIn(Schema):
+    unit_id: int
+    title: str
+    category: str
+    description: str = ""
+
+
+@router.post("/resources", response={201: ResourceOut}, summary="发布资源")
+def resource_create(request, payload: ResourceIn):
+    unit = selectors.unit_get_for_user(user=request.user, pk=payload.unit_id)
+    r = services.resource_add(
+        actor=request.user,
+        unit=unit,
+        title=payload.title,
+        category=payload.category,
+        description=payload.description,
+    )
+    return 201, ResourceOut.of(r)
+
+
+class NeedOut(Schema):
+    id: int
+    title: str
+    category: str
+    status: str
+    community_code: str
+    resource_id: int | None
+
+    @staticmethod
+    def of(n: Need) -> NeedOut:
+        return NeedOut(
+            id=n.pk,
+            title=n.title,
+            category=n.category,
+            status=n.status,
+            community_code=n.division.code,
+            resource_id=n.resource_id,
+        )
+
+
+class NeedIn(Schema):
+    community_code: str
+    title: str
+    category: str
+    description: str = ""
+
+
+@router.post("/needs", response={201: NeedOut}, summary="提出需求")
+def need_create(request, payload: NeedIn):
+    community = division_get_for_user(user=request.user, code=payload.community_code)
+    n = services.need_raise(
+        actor=request.user,
+        community=community,
+        title=payload.title,
+        category=payload.category,
+        description=payload.description,
+    )
+    return 201, NeedOut.of(n)
+
+
+@router.get("/needs", response=list[NeedOut], summary="需求清单")
+def need_list(request):
+    return [NeedOut.of(n) for n in selectors.needs_for_user(user=request.user)[:500]]
+
+
+@router.get("/needs/{pk}/suggestions", response=list[ResourceOut], summary="资源匹配建议")
+def need_suggestions(request, pk: int):
+    need = selectors.need_get_for_user(user=request.user, pk=pk)
+    return [ResourceOut.of(r) for r in selectors.match_suggestions(need=need)]
+
+
+class MatchIn(Schema):
+    resource_id: int
+
+
+@router.post("/needs/{pk}/match", response=NeedOut, summary="需求对接资源")
+def need_match(request, pk: int, payload: MatchIn):
+    need = selectors.need_get_for_user(user=request.user, pk=pk)
+    resource = selectors.resource_get(pk=payload.resource_id)
+    return NeedOut.of(services.need_match(actor=request.user, need=need, resource=resource))
+
+
+class LinkageIn(Schema):
+    division_code: str
+    linkage: str
+    title: str
+    held_on: dt.date
+    participants: int = 0
+    unit_id: int | None = None
+
+
+@router.post("/linkage-activities", response={201: dict}, summary="记录六联动活动")
+def linkage_create(request, payload: LinkageIn):
+    division = division_get_for_user(user=request.user, code=payload.division_code)
+    unit = (
+        selectors.unit_get_for_user(user=request.user, pk=payload.unit_id)
+        if payload.unit_id
+        else None
+    )
+    a = services.linkage_activity_record(
+        actor=request.user,
+        division=division,
+        linkage=payload.linkage,
+        title=payload.title,
+        held_on=payload.held_on,
+        participants=payload.participants,
+        unit=unit,
+    )
+    return 201, {"id": a.pk}
