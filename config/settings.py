@@ -247,8 +247,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
 SESSION_COOKIE_HTTPONLY = True
+
+# --- Security policy (GB/T 22239-2019 level 3) ------------------------------
+# The audit log is kept at least 180 days (网络安全法 art. 21); a shorter
+# setting stops start-up.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180, minimum=180)
 
 # --- Internationalisation --------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

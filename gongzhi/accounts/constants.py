@@ -22,6 +22,9 @@ class Role(models.TextChoices):
 SEPARATED_ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 OFFICER_ROLES = frozenset({Role.DISTRICT_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER})
+# Roles that must pass a TOTP second factor (GB/T 22239-2019 8.1.4.1 c:
+# two or more authentication techniques for administrators).
+TOTP_ROLES = OFFICER_ROLES | SEPARATED_ADMIN_ROLES
 STAFF_ROLES = frozenset(
     {
         Role.GRID_MEMBER,
@@ -31,3 +34,28 @@ STAFF_ROLES = frozenset(
         *OFFICER_ROLES,
     }
 )
+
+
+class AuditAction(models.TextChoices):
+    """What the audit log records (GB/T 22239-2019 8.1.4.3 安全审计)."""
+
+    LOGIN_SUCCESS = "login_success", _("登录成功")
+    LOGIN_FAILURE = "login_failure", _("登录失败")
+    LOGIN_LOCKED = "login_locked", _("账号锁定")
+    LOGIN_RATE_LIMITED = "login_rate_limited", _("登录过于频繁")
+    TOTP_FAILURE = "totp_failure", _("动态口令错误")
+    LOGOUT = "logout", _("退出登录")
+    SESSION_EXPIRED = "session_expired", _("会话超时")
+    PASSWORD_CHANGE = "password_change", _("修改密码")
+    PERMISSION_DENIED = "permission_denied", _("越权访问被拒绝")
+    PERSONAL_DATA_VIEW = "personal_data_view", _("查看完整个人信息")
+    EXPORT = "export", _("导出数据")
+    USER_CREATE = "user_create", _("创建账号")
+    USER_UPDATE = "user_update", _("修改账号")
+    ROLE_GRANT = "role_grant", _("授予角色")
+    ROLE_REVOKE = "role_revoke", _("撤销角色")
+    ACCOUNT_UNLOCK = "account_unlock", _("解除锁定")
+    KEY_ROTATION = "key_rotation", _("密钥轮换")
+    CASE_TRANSITION = "case_transition", _("诉求流转")
+    BACKUP = "backup", _("备份")
+    RESTORE = "restore", _("恢复")
