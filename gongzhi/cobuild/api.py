@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from gongzhi.org.selectors import division_get_for_user
 
@@ -60,7 +60,7 @@ def resource_create(request, payload: ResourceIn):
         category=payload.category,
         description=payload.description,
     )
-    return 201, ResourceOut.of(r)
+    return Status(201, ResourceOut.of(r))
 
 
 class NeedOut(Schema):
@@ -100,7 +100,7 @@ def need_create(request, payload: NeedIn):
         category=payload.category,
         description=payload.description,
     )
-    return 201, NeedOut.of(n)
+    return Status(201, NeedOut.of(n))
 
 
 @router.get("/needs", response=list[NeedOut], summary="需求清单")
@@ -151,4 +151,4 @@ def linkage_create(request, payload: LinkageIn):
         participants=payload.participants,
         unit=unit,
     )
-    return 201, {"id": a.pk}
+    return Status(201, {"id": a.pk})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from gongzhi.cobuild.models import ResidentUnit
 from gongzhi.core.errors import NotFound
@@ -82,7 +82,7 @@ def report_in_register(request, payload: RegisterIn):
         id_number=payload.id_number,
         employer=employer,
     )
-    return 201, ReportInOut.of(r)
+    return Status(201, ReportInOut.of(r))
 
 
 @router.get("/report-ins/mine", response=ReportInOut | None, summary="我的报到")
@@ -221,12 +221,13 @@ def meeting_create(request, pk: int, payload: MeetingIn):
         attendees=[(n, None, True) for n in payload.attendees],
         decisions=[(d, "", None) for d in payload.decisions],
     )
-    return 201, MeetingOut(
+    out = MeetingOut(
         id=m.pk,
         title=m.title,
         held_on=m.held_on,
         decisions=[{"id": d.pk, "text": d.text, "status": d.status} for d in m.decisions.all()],
     )
+    return Status(201, out)
 
 
 class OpenProjectIn(Schema):
@@ -241,4 +242,4 @@ def decision_project(request, pk: int, payload: OpenProjectIn):
     project = services.decision_open_project(
         actor=request.user, decision=decision, linkage=payload.linkage, unit=unit
     )
-    return 201, {"project_id": project.pk, "title": project.title}
+    return Status(201, {"project_id": project.pk, "title": project.title})

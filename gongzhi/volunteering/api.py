@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from gongzhi.core.masking import mask_name
 from gongzhi.org.selectors import division_get_for_user
@@ -65,7 +65,7 @@ def activity_create(request, payload: ActivityIn):
         capacity=payload.capacity,
         place=payload.place,
     )
-    return 201, ActivityOut.of(a)
+    return Status(201, ActivityOut.of(a))
 
 
 class SignUpOut(Schema):
@@ -87,7 +87,9 @@ class SignUpOut(Schema):
 @router.post("/activities/{pk}/signup", response={201: SignUpOut}, summary="报名")
 def activity_sign_up(request, pk: int):
     activity = selectors.activity_get_for_user(user=request.user, pk=pk)
-    return 201, SignUpOut.of(services.activity_sign_up(activity=activity, user=request.user))
+    return Status(
+        201, SignUpOut.of(services.activity_sign_up(activity=activity, user=request.user))
+    )
 
 
 class ScanIn(Schema):
@@ -160,7 +162,7 @@ def wish_create(request, payload: WishIn):
         resident_phone=payload.resident_phone,
         description=payload.description,
     )
-    return 201, WishOut.of(w)
+    return Status(201, WishOut.of(w))
 
 
 @router.post("/wishes/{pk}/{action}", response=WishOut, summary="认领/完成/确认微心愿")
