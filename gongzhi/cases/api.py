@@ -1,3 +1,262 @@
-from ninja import Router
+"""Cases API: create, read, list, act, upload photos — within the caller's scope.
+
+Errors are DomainErrors mapped once in config/api.py to a 4xx with
+``{"code", "message"}`` (plus ``allowed_actions`` for a 409 on a transition
+not allowed now); every write runs in one service transaction, so an error
+saves nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from gongzhi.core.errors import ValidationFailed
+from gongzhi.core.masking import mask_phone
+
+from . import selectors, services
+from .constants import Channel, PhotoKind, Urgency
+from .deadlines import clock
+from .models import Case
+from .services.photos import MAX_PHOTO_BYTES
+from .units import unit_of
 
 router = Router()
+MAX_PAGE_SIZE = 100
+
+
+class CaseIn(Schema):
+    title: str = Field(..., description="标题")
+    description: str = Field(..., description="问题描述,不超过 4000 字")
+    category: str = Field(..., description="分类编码,如 UE01")
+    lng: float | None = None
+    lat: float | None = None
+    crs: str = Field("wgs84", description="坐标系:wgs84、gcj02 或 bd09")
+    urgency: str = Urgency.NORMAL
+    address: str = ""
+    channel: str = Channel.API
+    source_ref: str = Field("", description="来源系统编号;同一渠道重复提交返回同一案件")
+    reporter_name: str = ""
+    reporter_phone: str = ""
+
+
+class UnitOut(Schema):
+    type: str
+    label: str
+    division: str | None
+    department: int | None
+    owner: int | None
+
+
+class CaseOut(Schema):
+    number: str
+    version: int
+    status: str
+    status_label: str
+    channel: str
+    source_ref: str
+    title: str
+    category: str
+    category_name: str
+    urgency: str
+    lng: float
+    lat: float
+    address: str
+    grid: str
+    unit: UnitOut | None
+    priority: int
+    handle_due: datetime | None
+    overdue: bool
+    near_due: bool
+    rework_count: int
+    rejection_count: int
+    ruled: bool
+    created_at: datetime
+
+    @staticmethod
+    def of(case: Case) -> CaseOut:
+        unit = unit_of(case)
+        c = clock(
+            started=case.dispatched_at,
+            due=case.handle_due,
+            now=timezone.now(),
+            limit_hours=case.limit_hours,
+        )
+        return CaseOut(
+            number=case.number,
+            version=case.version,
+            status=case.status,
+            status_label=str(case.get_status_display()),
+            channel=case.channel,
+            source_ref=case.source_ref,
+            title=case.title,
+            category=case.category.code,
+            category_name=case.category.name,
+            urgency=case.urgency,
+            lng=case.lng,
+            lat=case.lat,
+            address=case.address,
+            grid=case.division_path,
+            unit=UnitOut(**unit.as_payload()) if unit else None,
+            priority=case.priority,
+            handle_due=case.handle_due,
+            overdue=c.overdue,
+            near_due=c.near_due,
+            rework_count=case.rework_count,
+            rejection_count=case.rejection_count,
+            ruled=case.ruled,
+            created_at=case.created_at,
+        )
+
+
+class EventOut(Schema):
+    action: str
+    action_label: str
+    from_status: str
+    to_status: str
+    note: str
+    created_at: datetime
+
+
+class CaseDetailOut(CaseOut):
+    description: str
+    reporter_name: str
+    reporter_phone_masked: str
+    result: str
+    rating: str
+    allowed_actions: list[str]
+    timeline: list[EventOut]
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    page: int
+    page_size: int
+    total: int
+
+
+class ActionIn(Schema):
+    expected_version: int | None = Field(None, description="乐观并发控制:客户端所见的版本号")
+    params: dict[str, Any] = Field(default_factory=dict, description="动作参数,如 reason、unit")
+
+
+class PhotoOut(Schema):
+    id: int
+    kind: str
+    content_type: str
+    size: int
+    width: int
+    height: int
+
+
+def _detail(case: Case, user) -> CaseDetailOut:
+    staff = user.is_staff_member
+    events = selectors.case_timeline(case=case, public_only=not staff)
+    return CaseDetailOut(
+        **CaseOut.of(case).dict(),
+        description=case.description,
+        reporter_name=case.reporter_name if staff else "",
+        reporter_phone_masked=mask_phone(case.reporter_phone) if case.reporter_phone else "",
+        result=case.result,
+        rating=case.rating,
+        allowed_actions=selectors.actions_for_user(case=case, user=user),
+        timeline=[
+            EventOut(
+                action=e.action,
+                action_label=str(e.get_action_display()),
+                from_status=e.from_status,
+                to_status=e.to_status,
+                note=e.note if staff else "",
+                created_at=e.created_at,
+            )
+            for e in events
+        ],
+    )
+
+
+@router.post("", response={200: CaseDetailOut, 201: CaseDetailOut}, summary="上报案件")
+def case_create(request, payload: CaseIn):
+    if payload.lng is None or payload.lat is None:
+        raise ValidationFailed(_("坐标缺失或格式不正确。"), code="invalid_coordinates")
+    case, created = services.case_submit(actor=request.user, **payload.dict())
+    case = selectors.case_get_for_user(user=request.user, number=case.number)
+    return (201 if created else 200), _detail(case, request.user)
+
+
+@router.get("", response=CasePage, summary="案件列表(筛选、分页)")
+def case_list(
+    request,
+    q: str = "",
+    status: str = "",
+    category: str = "",
+    urgency: str = "",
+    division: str = "",
+    channel: str = "",
+    overdue: bool | None = None,
+    page: int = 1,
+    page_size: int = 20,
+):
+    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValidationFailed(_("分页参数不正确。"), code="invalid_page")
+    filters = selectors.CaseFilters(
+        q=q.strip(),
+        status=[s for s in status.split(",") if s] or None,
+        category=category,
+        urgency=urgency,
+        division=division,
+        channel=channel,
+        overdue=overdue,
+    )
+    qs = selectors.case_search(user=request.user, filters=filters)
+    start = (page - 1) * page_size
+    items = list(qs[start : start + page_size])
+    return CasePage(
+        items=[CaseOut.of(c) for c in items], page=page, page_size=page_size, total=qs.count()
+    )
+
+
+@router.get("/queue", response=list[CaseOut], summary="我的待办")
+def case_queue(request, limit: int = 50):
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    return [CaseOut.of(c) for c in selectors.case_queue(user=request.user)[:limit]]
+
+
+@router.get("/{number}", response=CaseDetailOut, summary="案件详情")
+def case_detail(request, number: str):
+    case = selectors.case_get_for_user(user=request.user, number=number)
+    return _detail(case, request.user)
+
+
+@router.post("/{number}/actions/{action}", response=CaseDetailOut, summary="执行流转动作")
+def case_action(request, number: str, action: str, payload: ActionIn):
+    case = selectors.case_get_for_user(user=request.user, number=number)
+    services.case_act(
+        case=case,
+        action=action,
+        actor=request.user,
+        expected_version=payload.expected_version,
+        params=payload.params,
+    )
+    case = selectors.case_get_for_user(user=request.user, number=number)
+    return _detail(case, request.user)
+
+
+@router.post("/{number}/photos", response={201: PhotoOut}, summary="上传照片(JPEG/PNG/WebP,≤5MB)")
+def case_photo(request, number: str, file: File[UploadedFile], kind: Form[str] = PhotoKind.BEFORE):
+    case = selectors.case_get_for_user(user=request.user, number=number)
+    if file.size is not None and file.size > MAX_PHOTO_BYTES:
+        raise ValidationFailed(_("照片不能超过 5 MB。"), code="photo_too_large")
+    photo = services.case_photo_add(case=case, actor=request.user, data=file.read(), kind=kind)
+    return 201, PhotoOut(
+        id=photo.pk,
+        kind=photo.kind,
+        content_type=photo.content_type,
+        size=photo.size,
+        width=photo.width,
+        height=photo.height,
+    )

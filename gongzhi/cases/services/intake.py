@@ -212,9 +212,6 @@ def case_merge(
         (case.reporter_id, case.reporter_name, case.reporter_phone),
         *case.reporters.values_list("user_id", "name", "phone"),
     ]
-        (case.reporter_id, case.reporter_name, case.reporter_phone),
-        *list(case.reporters.values_list("user_id", "name", "phone")),
-    ]
     known = set(master_case.reporters.exclude(user=None).values_list("user_id", flat=True))
     known.add(master_case.reporter_id)
     for user_id, name, phone in followers:

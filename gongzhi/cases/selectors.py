@@ -1,0 +1,137 @@
+"""Reads of cases, always scoped to the user.
+
+A case outside the user's reach is reported as not found, exactly as one
+that does not exist. Staff see their jurisdiction's subtree
+(``division_path LIKE 'scope%'``); residents see the cases they reported or
+follow. List querysets carry their ``select_related`` so a page of any size
+costs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts.constants import OFFICER_ROLES, Role
+from gongzhi.core.errors import DomainError, NotFound
+
+from . import workflow
+from .constants import CLOCK_STATUSES, OPEN_STATUSES, UnitType
+from .models import Case, CaseEvent
+from .services.base import check_party
+
+LIST_RELATED = ("category", "grid", "unit_division", "unit_department", "unit_owner")
+DIVISION_UNIT_TYPES = (
+    UnitType.GRID,
+    UnitType.COMMUNITY,
+    UnitType.STREET,
+    UnitType.COUNTY,
+    UnitType.CITY,
+)
+
+
+def cases_for_user(user) -> QuerySet[Case]:
+    qs = Case.objects.select_related(*LIST_RELATED)
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if user.is_staff_member and user.scope_code:
+        scoped = Q(division_path__startswith=user.scope_code)
+        if user.department_id:
+            # A county department also acts on cases assigned or summoned to it.
+            scoped |= Q(unit_department_id=user.department_id)
+            scoped |= Q(summonses__department_id=user.department_id)
+        return qs.filter(scoped).distinct() if user.department_id else qs.filter(scoped)
+    return qs.filter(Q(reporter=user) | Q(reporters__user=user)).distinct()
+
+
+def case_get_for_user(*, user, number: str) -> Case:
+    case = (
+        cases_for_user(user).select_related("dispatcher_division", "master").filter(number=number)
+    )
+    found = case.first()
+    if found is None:
+        raise NotFound(_("案件不存在或不在您的管辖范围内。"))
+    return found
+
+
+def case_queue(*, user) -> QuerySet[Case]:
+    """The open cases waiting for this user's attention, by role."""
+    roles = user.role_set
+    base = cases_for_user(user).filter(status__in=OPEN_STATUSES)
+    if not user.is_staff_member:
+        return base.none()
+    if roles & OFFICER_ROLES:
+        q = Q(division_path__startswith=user.scope_code)
+    elif Role.STREET_STAFF in roles or Role.DEPARTMENT_STAFF in roles:
+        q = Q(handled_by=user)
+        if user.department_id:
+            q |= Q(unit_department_id=user.department_id)
+            q |= Q(summonses__department_id=user.department_id, summonses__reported_at=None)
+        else:
+            q |= Q(unit_division_id=user.division_id, unit_type__in=DIVISION_UNIT_TYPES)
+            q |= Q(
+                division_path__startswith=user.scope_code,
+                status__in=["submitted", "registered", "rejected", "handled", "verified"],
+            )
+    else:  # grid member: my grid; community worker: my community
+        q = Q(division_path__startswith=user.scope_code)
+    return base.filter(q).distinct().order_by("-priority", "handle_due", "id")
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    q: str = ""
+    status: list[str] | None = None
+    category: str = ""
+    urgency: str = ""
+    division: str = ""
+    channel: str = ""
+    overdue: bool | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+
+def case_search(*, user, filters: CaseFilters) -> QuerySet[Case]:
+    qs = cases_for_user(user)
+    f = filters
+    if f.q:
+        qs = qs.filter(Q(number=f.q) | Q(title__icontains=f.q) | Q(address__icontains=f.q))
+    if f.status:
+        qs = qs.filter(status__in=f.status)
+    if f.category:
+        qs = qs.filter(category__code__startswith=f.category)
+    if f.urgency:
+        qs = qs.filter(urgency=f.urgency)
+    if f.division:
+        qs = qs.filter(division_path__startswith=f.division)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.overdue is True:
+        qs = qs.filter(status__in=CLOCK_STATUSES, handle_due__lt=timezone.now())
+    if f.created_from:
+        qs = qs.filter(created_at__gte=f.created_from)
+    if f.created_to:
+        qs = qs.filter(created_at__lt=f.created_to)
+    return qs.order_by("-created_at", "-id")
+
+
+def case_timeline(*, case: Case, public_only: bool) -> QuerySet[CaseEvent]:
+    qs = case.events.select_related("actor", "actor_division", "actor_department")
+    return qs.filter(public=True) if public_only else qs
+
+
+def actions_for_user(*, case: Case, user) -> list[str]:
+    """The actions this user may take on this case now (for the UI/API)."""
+    out = []
+    for action in workflow.allowed_actions(case.status):
+        transition = workflow.TRANSITIONS[(case.status, action)]
+        try:
+            check_party(case, transition, user)
+        except DomainError:
+            continue
+        out.append(action)
+    return out
