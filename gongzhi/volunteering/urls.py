@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "volunteering"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("activities/<int:pk>/", views.activity_detail, name="activity"),
+    path("activities/<int:pk>/signup/", views.sign_up, name="sign_up"),
+    path("activities/<int:pk>/finish/", views.finish, name="finish"),
+    path("scan/<str:token>/", views.scan, name="scan"),
+    path("wishes/", views.wishes, name="wishes"),
+    path("wishes/<int:pk>/<str:action>/", views.wish_action, name="wish_action"),
+]

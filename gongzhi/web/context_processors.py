@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.accounts.constants import STAFF_ROLES, Role
 
@@ -46,6 +47,35 @@ def _nav_items(user, current_namespace: str) -> list[NavItem]:
             except NoReverseMatch:
                 continue
             items.append(NavItem(label, url, namespace, active=current_namespace == namespace))
+    items.extend(_work_items(user, current_namespace))
+    return items
+
+
+# Party building, co-building and volunteering pages (issue 5), by role.
+WORK_NAV = [
+    (
+        gettext_noop("党员报到"),
+        "party:home",
+        "party",
+        {Role.PARTY_MEMBER, Role.COBUILD_LIAISON, *STAFF_ROLES},
+    ),
+    (gettext_noop("共建共治"), "cobuild:home", "cobuild", {Role.COBUILD_LIAISON, *STAFF_ROLES}),
+    (
+        gettext_noop("志愿服务"),
+        "volunteering:home",
+        "volunteering",
+        {Role.PARTY_MEMBER, Role.RESIDENT, *STAFF_ROLES},
+    ),
+]
+
+
+def _work_items(user, current_namespace: str) -> list[NavItem]:
+    items = []
+    for label, url_name, namespace, roles in WORK_NAV:
+        if user.role_set & roles:
+            items.append(
+                NavItem(_(label), reverse(url_name), namespace, current_namespace == namespace)
+            )
     return items
 
 
