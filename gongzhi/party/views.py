@@ -37,6 +37,7 @@ def home(request):
     period = Period.parse_year(request.GET.get("year"))
     ctx: dict = {"period": period}
     if user.has_role(Role.PARTY_MEMBER):
+        ctx["is_member"] = True
         report_in = selectors.report_in_of_member(user=user)
         ctx["report_in"] = report_in
         ctx["units"] = ResidentUnit.objects.order_by("name")[:200]
