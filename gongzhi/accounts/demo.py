@@ -51,6 +51,7 @@ DEMO_ACCOUNTS = [
     DemoAccount("jianxin", "建新社区工作者", "340302005007", (Role.COMMUNITY_WORKER,)),
     DemoAccount("jianxin_resident", "建新社区居民", "340302005007", (Role.RESIDENT,)),
     DemoAccount("jianxin_unit", "建新社区驻区单位联络员", "340302005007", (Role.COBUILD_LIAISON,)),
+    DemoAccount("ahnu_unit", "安徽师范大学联络员", "340202016002", (Role.COBUILD_LIAISON,)),
     DemoAccount("sysadmin", "系统管理员", "34", (Role.SYSTEM_ADMIN,)),
     DemoAccount("secadmin", "安全管理员", "34", (Role.SECURITY_ADMIN,)),
     DemoAccount("auditadmin", "审计管理员", "34", (Role.AUDIT_ADMIN,)),

@@ -1,7 +1,10 @@
 from django.core.management.base import BaseCommand
 
 from gongzhi.accounts.demo import DEMO_PASSWORD, demo_users_ensure
+from gongzhi.cobuild.demo import cobuild_generate, demo_liaisons_bind
 from gongzhi.org.services.staffing import staffing_generate
+from gongzhi.party.demo import demo_member_bind, party_generate
+from gongzhi.volunteering.demo import volunteering_generate
 
 
 class Command(BaseCommand):
@@ -19,6 +22,18 @@ class Command(BaseCommand):
             f"社区工作者 +{report.staff_posts},网格员 +{report.grid_members}"
         )
         accounts = demo_users_ensure(password=options["password"])
+        # Party building, co-building and volunteering (issue 5).
+        units = cobuild_generate(seed=options["seed"])
+        orgs = party_generate(seed=options["seed"])
+        activities = volunteering_generate(seed=options["seed"])
+        by_name = {account.username: user for account, user in accounts}
+        demo_liaisons_bind(accounts=by_name)
+        demo_member_bind(
+            user=by_name.get("huangguoshan_party"),
+            community_code="340202016002",
+            employer_name="安徽师范大学",
+        )
+        self.stdout.write(f"驻区单位 +{units},党组织 +{orgs},志愿活动 +{activities}")
         if options["quiet_accounts"]:
             return
         self.stdout.write("")
