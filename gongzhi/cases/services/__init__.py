@@ -62,15 +62,8 @@ SERVICES = {
     Action.REPORT_IN: (case_report_in, ["note"]),
     Action.COMPLETE_TASK: (case_complete_task, ["result"]),
 }
-REQUIRED = {
-    "reason",
-    "result",
-    "ruling",
-    "rating",
-    "master",
-    "departments",
-    "hours",
-}
+REQUIRED = {"rating", "master", "departments", "hours"}
+TEXT_PARAMS = {"reason", "result", "ruling", "note", "comment"}
 
 
 def parse_unit(spec: dict | None) -> Unit | None:
@@ -115,16 +108,17 @@ def case_act(
     service, names = SERVICES[action]
     kwargs: dict[str, Any] = {}
     for name in names:
-        if name in params and params[name] is not None:
-            kwargs[name] = params[name]
-        elif name in REQUIRED and name not in ("reason", "result", "ruling"):
-            # Text fields are checked by the service with a precise message.
-            transition_for(case.status, action)
+        value = params.get(name)
+        if value is not None:
+            kwargs[name] = value
+        elif name in TEXT_PARAMS:
+            # Missing text is checked by the service, with a precise message.
+            kwargs[name] = ""
+        elif name in REQUIRED:
+            transition_for(case.status, action)  # a 409 says more than a missing field
             raise ValidationFailed(
                 _("缺少参数“%(name)s”。") % {"name": name}, code="missing_parameter"
             )
-        elif name in ("reason", "result", "ruling"):
-            kwargs[name] = ""
     if "unit" in kwargs:
         kwargs["unit"] = parse_unit(kwargs["unit"])
     if action == Action.RULE and kwargs.get("unit") is None:
