@@ -51,11 +51,18 @@ RESPONSIBLE_UNITS: dict[str, tuple[str, ...]] = {
 }
 
 _STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
+# The model reads the title and the first part of the detail: bounded cost per
+# message (the longest messages run to thousands of characters).
+MAX_CHARS = 600
 
 
 def normalize(text: str) -> str:
     """NFKC, lower case, whitespace and punctuation removed."""
     return _STRIP.sub("", unicodedata.normalize("NFKC", text or "").lower())
+
+
+def model_text(text: str) -> str:
+    return normalize(text)[:MAX_CHARS]
 
 
 def data_dir() -> Path:
@@ -129,9 +136,11 @@ class CategoryModel:
         return [str(c) for c in self.pipeline.classes_]
 
     def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
-        return self.pipeline.predict_proba([normalize(t) for t in texts])
+        return self.pipeline.predict_proba([model_text(t) for t in texts])
 
-    def predict(self, texts: Iterable[str], threshold: float | None = None) -> list[Prediction]:
+    def predict(
+        self, texts: Iterable[str], threshold: float | None = None, subcategory: bool = True
+    ) -> list[Prediction]:
         texts = list(texts)
         limit = self.threshold if threshold is None else threshold
         proba = self.predict_proba(texts)
@@ -146,7 +155,7 @@ class CategoryModel:
                     confidence=conf,
                     needs_triage=conf < limit,
                     units=RESPONSIBLE_UNITS.get(label, ()),
-                    subcategory=suggest_subcategory(text, label),
+                    subcategory=suggest_subcategory(text, label) if subcategory else None,
                     alternatives=[(labels[i], float(row[i])) for i in order[1:3]],
                 )
             )
@@ -179,7 +188,7 @@ def train(
 ) -> CategoryModel:
     started = time.perf_counter()
     pipeline = build_pipeline(calibration_folds)
-    pipeline.fit([normalize(e.text) for e in examples], [e.label for e in examples])
+    pipeline.fit([model_text(e.text) for e in examples], [e.label for e in examples])
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return CategoryModel(
         pipeline=pipeline,
@@ -190,7 +199,7 @@ def train(
             "format": FORMAT_VERSION,
             "training_examples": len(examples),
             "fit_seconds": round(time.perf_counter() - started, 2),
-            "features": "char 1-2-gram TF-IDF (sublinear) over normalised text",
+            "features": f"char 1-2-gram TF-IDF, normalised text, first {MAX_CHARS} chars",
             "estimator": "LinearSVC(C=0.5) + sigmoid calibration (3-fold)",
         },
     )
@@ -203,7 +212,7 @@ def evaluate(model: CategoryModel, examples: Sequence[Example]) -> dict:
         return {}
     truth = [e.label for e in examples]
     started = time.perf_counter()
-    preds = model.predict([e.text for e in examples])
+    preds = model.predict([e.text for e in examples], subcategory=False)
     seconds = time.perf_counter() - started
     guess = [p.label for p in preds]
     labels = sorted(set(truth) | set(guess))
