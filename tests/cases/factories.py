@@ -8,6 +8,7 @@ import factory
 from django.utils import timezone
 
 from gongzhi.accounts.constants import Role
+from gongzhi.cases.catalogue import seed_categories
 from gongzhi.cases.constants import Channel, Status, UnitType
 from gongzhi.cases.models import Case, Category
 from gongzhi.org.constants import DepartmentKind, Level
@@ -66,6 +67,8 @@ class World:
 
 
 def make_world() -> World:
+    # Transactional tests empty every table, the seeded catalogue included.
+    seed_categories(Category)
     grid = first_grid()
     community = grid.parent
     street = community.parent
