@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from gongzhi.org.constants import Level
 from gongzhi.org.models import Department, Division, GridMember
 
 from .constants import Role
 from .models import User, UserRole
+from .security import demo_totp_secret
 from .services import user_create
 
 DEMO_PASSWORD = "Gongzhi@2026demo"
@@ -91,10 +93,26 @@ def demo_users_ensure(*, password: str = DEMO_PASSWORD) -> list[tuple[DemoAccoun
             user.division, user.department = division, department
             user.display_name = account.display_name
             user.set_password(password)
-            user.save(update_fields=["division", "department", "display_name", "password"])
+            user.password_changed_at = timezone.now()
+            user.save(
+                update_fields=[
+                    "division",
+                    "department",
+                    "display_name",
+                    "password",
+                    "password_changed_at",
+                ]
+            )
             UserRole.objects.filter(user=user).exclude(role__in=account.roles).delete()
             for role in account.roles:
                 UserRole.objects.get_or_create(user=user, role=role)
+            user.__dict__.pop("_role_cache", None)
+        if user.needs_totp and user.totp_secret != demo_totp_secret(user.username):
+            # Demo only: a secret derived from the user name, printed by
+            # seed_demo and answered by `manage.py demo_totp <username>`.
+            user.totp_secret = demo_totp_secret(user.username)
+            user.totp_last_step = 0
+            user.save(update_fields=["totp_secret", "totp_last_step"])
         if Role.GRID_MEMBER in account.roles and division.level == Level.GRID:
             GridMember.objects.get_or_create(
                 grid=division,

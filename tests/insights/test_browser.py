@@ -12,6 +12,7 @@ from gongzhi.accounts.constants import Role
 from gongzhi.accounts.services import user_create
 from gongzhi.insights.registry import registry
 from gongzhi.org.models import Division, PostQuota
+from tests.accounts.helpers import browser_complete_totp
 
 from .factories import make_grid, make_members, make_posts
 
@@ -50,6 +51,8 @@ def test_officer_reads_the_dashboard_and_drills_down(data, live_server, browser)
     page.get_by_label("用户名").fill("shushan_browser")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    # A district officer enrols a TOTP second factor on first sign-in.
+    browser_complete_totp(page)
     page.wait_for_url("**/insights/340104/")
     for ind in registry.all():
         page.wait_for_selector(f"#chart-{ind.code}[data-ready='true'] canvas")

@@ -40,6 +40,14 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号(密码均为 {options['password']}):")
         for account, user in accounts:
             roles = "、".join(sorted(str(r.label) for r in account.roles))
+            totp = f"  动态口令密钥 {user.totp_secret}" if user.needs_totp else ""
             self.stdout.write(
                 f"  {account.username:<20} {roles:<12} {user.division.name}({user.division.code})"
+                f"{totp}"
             )
+        self.stdout.write("")
+        self.stdout.write(
+            "组织部门和三类管理员账号登录时还需动态口令:把上面的密钥加入任一验证器应用"
+            "(如 Google Authenticator),或运行 `.venv/bin/python manage.py demo_totp <用户名>`"
+            " 打印当前口令(每30秒更新,每个口令只能用一次)。"
+        )
