@@ -1,0 +1,117 @@
+"""Classifier: training on a slice, the model file round trip, the classify CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from gongzhi.intake import classify
+from gongzhi.org.services.staffing import COUNTY_DEPARTMENTS
+
+SLICE = 700
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("models")
+    call_command("train_classifier", sample=SLICE, output_dir=out, verbosity=0)
+    classify.load_current.cache_clear()
+    return out
+
+
+def test_training_writes_model_and_report(model_dir):
+    pointer = json.loads((model_dir / "intake-category-current.json").read_text("utf-8"))
+    report = json.loads((model_dir / pointer["report"]).read_text("utf-8"))
+    assert report["version"] == pointer["version"]
+    assert report["training_examples"] == SLICE
+    assert report["removed_as_copies_of_dev"] > 0  # dev messages never train the model
+    assert 0 < report["dev"]["macro_f1"] <= 1
+    assert set(report["dev"]["per_class_f1"]) == set(classify.LABELS)
+    assert report["training_seconds"] > 0
+
+
+def test_model_round_trips_through_the_file(model_dir):
+    model = classify.load_current(model_dir)
+    again = classify.load(model_dir / f"intake-category-{model.version}.joblib")
+    text = ["小区物业乱收停车费", "孩子上学学位紧张,学校不接收"]
+    assert (model.predict_proba(text) == again.predict_proba(text)).all()
+    assert set(model.labels) == set(classify.LABELS)
+
+
+def test_confidence_threshold_sends_low_confidence_to_triage(model_dir):
+    model = classify.load_current(model_dir)
+    pred = model.predict_one("请问", "")
+    assert 0 < pred.confidence <= 1
+    assert model.predict_one("请问", "", threshold=1.01).needs_triage
+    assert not model.predict_one("请问", "", threshold=0.0).needs_triage
+    assert pred.needs_triage == (pred.confidence < model.threshold)
+
+
+def test_units_exist_in_county_departments():
+    names = {n for n, _d in COUNTY_DEPARTMENTS}
+    assert set(classify.RESPONSIBLE_UNITS) == set(classify.LABELS)
+    for units in classify.RESPONSIBLE_UNITS.values():
+        assert units and set(units) <= names
+
+
+def test_subcategory_hint_is_a_literal_taxonomy_match():
+    assert classify.suggest_subcategory("楼顶有违章建筑没人管", "城乡建设") == (
+        "城乡规划",
+        "违章建筑",
+    )
+    assert classify.suggest_subcategory("你好", "城乡建设") is None
+
+
+def test_classify_cli_round_trip(model_dir, tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "id,title,detail\n1,小区垃圾清运不及时,楼下垃圾堆了三天\n2,社保卡补办,怎么补办社保卡\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    call_command("classify", input=src, output=out, model_dir=model_dir)
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [r["id"] for r in rows] == ["1", "2"]
+    assert all(r["label"] in classify.LABELS for r in rows)
+    assert all(0 <= float(r["confidence"]) <= 1 for r in rows)
+
+
+def test_classify_cli_reads_gbk(model_dir, tmp_path):
+    src = tmp_path / "gbk.csv"
+    src.write_bytes("id,title,detail\n7,路灯不亮,晚上路灯不亮\n".encode("gbk"))
+    out = tmp_path / "out.csv"
+    call_command("classify", input=src, output=out, model_dir=model_dir)
+    assert out.read_text("utf-8").splitlines()[1].startswith("7,")
+
+
+def test_classify_cli_missing_columns_is_a_chinese_error(model_dir, tmp_path):
+    src = tmp_path / "bad.csv"
+    src.write_text("id,text\n1,路灯坏了\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="缺少必需的列"):
+        call_command("classify", input=src, output=tmp_path / "o.csv", model_dir=model_dir)
+
+
+def test_classify_cli_exit_code_is_non_zero(model_dir, tmp_path):
+    import subprocess
+    import sys
+
+    src = tmp_path / "bad.csv"
+    src.write_text("id,title\n1,路灯坏了\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "classify", "--input", str(src), "--output",
+         str(tmp_path / "o.csv"), "--model-dir", str(model_dir)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode != 0
+    assert "缺少必需的列" in proc.stderr
+
+
+def test_missing_model_is_a_chinese_error(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("id,title,detail\n1,a,b\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="分类模型不存在"):
+        call_command("classify", input=src, output=tmp_path / "o.csv", model_dir=tmp_path)
