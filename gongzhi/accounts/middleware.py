@@ -8,16 +8,31 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
-from .constants import AuditAction
+from .constants import SEPARATED_ADMIN_ROLES, AuditAction, Role
 from .security import password_expired
 
 # Pages a user with an expired password may still reach.
 _PASSWORD_EXEMPT = ("/accounts/password/", "/accounts/logout/", "/static/")
+# 三员分立: a separated admin reaches only the accounts screens (its own
+# screen is checked by the view) and nothing of the business side.
+_ADMIN_ALLOWED = ("/accounts/", "/static/")
+_ADMIN_HOME = {
+    Role.SYSTEM_ADMIN: "accounts:admin_users",
+    Role.SECURITY_ADMIN: "accounts:admin_security",
+    Role.AUDIT_ADMIN: "accounts:admin_audit",
+}
+
+
+def _forbidden(request, message: str):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "forbidden", "message": message}, status=403)
+    return TemplateResponse(request, "403.html", {"error_message": message}, status=403).render()
 
 
 class AuditDenialMiddleware:
@@ -68,6 +83,11 @@ class SessionPolicyMiddleware:
                         status=403,
                     )
                 return redirect("accounts:password_change")
+            admin_roles = user.role_set & SEPARATED_ADMIN_ROLES
+            if admin_roles and not request.path.startswith(_ADMIN_ALLOWED):
+                if request.path == "/":
+                    return redirect(_ADMIN_HOME[next(iter(admin_roles))])
+                return _forbidden(request, _("管理员账号只能使用本角色的管理功能。"))
         return self.get_response(request)
 
     @staticmethod

@@ -157,6 +157,12 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The audit log is append-only.")
 
+    @property
+    def action_label(self) -> str:
+        from .constants import AuditAction
+
+        return str(dict(AuditAction.choices).get(self.action, self.action))
+
 
 class AuditHead(models.Model):
     """One row: the last sequence number and hash. Appending locks it, so two

@@ -48,6 +48,15 @@ def _nav_items(user, current_namespace: str) -> list[NavItem]:
                 continue
             items.append(NavItem(label, url, namespace, active=current_namespace == namespace))
     items.extend(_work_items(user, current_namespace))
+    # 三员分立: each separated admin role sees only its own screen.
+    admin_screens = [
+        (Role.SYSTEM_ADMIN, _("账号与角色"), "accounts:admin_users"),
+        (Role.SECURITY_ADMIN, _("安全策略"), "accounts:admin_security"),
+        (Role.AUDIT_ADMIN, _("审计日志"), "accounts:admin_audit"),
+    ]
+    for role, label, url_name in admin_screens:
+        if role in user.role_set:
+            items.append(NavItem(label, reverse(url_name), "accounts"))
     return items
 
 
