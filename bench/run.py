@@ -153,3 +153,5 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    # intake classifier (issue 4): training seconds, messages/s, dev_raw accuracy and macro-F1
+    subprocess.run([sys.executable, str(Path(__file__).with_name("bench_classify.py"))], check=True)

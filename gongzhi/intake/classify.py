@@ -62,7 +62,8 @@ def normalize(text: str) -> str:
 
 
 def model_text(text: str) -> str:
-    return normalize(text)[:MAX_CHARS]
+    # Cut the raw text first (punctuation removal shrinks it only a little).
+    return normalize((text or "")[: MAX_CHARS * 2])[:MAX_CHARS]
 
 
 def data_dir() -> Path:
