@@ -13,6 +13,7 @@ urlpatterns = [
         login_required(views.PasswordChangeView.as_view()),
         name="password_change",
     ),
+    path("reveal/<str:label>/<int:pk>/<str:field>/", views.reveal_view, name="reveal"),
     # 三员分立: one screen family per separated admin role.
     path("admin/users/", admin_views.users_view, name="admin_users"),
     path("admin/users/<int:user_id>/role/", admin_views.user_role_change, name="admin_user_role"),

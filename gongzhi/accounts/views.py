@@ -10,11 +10,15 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from gongzhi.core.ratelimit import rate_limit_hit, request_ip, too_many_requests
 
@@ -22,6 +26,7 @@ from .audit import audit_record
 from .constants import AuditAction
 from .forms import LOCKED_LOGIN, LoginForm, PasswordChangeForm, TotpForm
 from .models import User
+from .reveal import personal_data_reveal
 from .security import (
     login_failure_register,
     login_failures_clear,
@@ -179,3 +184,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         audit_record(action=AuditAction.PASSWORD_CHANGE, actor=user, request=self.request)
         messages.success(self.request, _("密码已修改。"))
         return redirect(self.get_success_url())
+
+
+@login_required
+@require_POST
+def reveal_view(request, label: str, pk: int, field: str):
+    """htmx: swaps the masked value for the full one (no-store, audited)."""
+    value = personal_data_reveal(
+        actor=request.user,
+        label=label,
+        pk=pk,
+        field=field,
+        reason=request.POST.get("reason", ""),
+        request=request,
+    )
+    response = HttpResponse(escape(value), content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response
