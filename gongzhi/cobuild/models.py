@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.fields import BlindIndexField, EncryptedCharField
 from gongzhi.core.models import TimeStampedModel
 from gongzhi.org.models import Division
 
@@ -41,13 +42,15 @@ class ResidentUnit(TimeStampedModel):
 
 
 class UnitContact(TimeStampedModel):
-    """A unit's contact person; with an account they act as its liaison (联络员)."""
+    """A unit's contact person; with an account they act as its liaison (联络员).
+    The phone is encrypted at rest; name and phone are masked on display."""
 
     unit = models.ForeignKey(
         ResidentUnit, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("单位")
     )
     name = models.CharField(_("姓名"), max_length=32)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    phone = EncryptedCharField(_("手机号"), max_length=20, blank=True)
+    phone_bidx = BlindIndexField(source="phone")
     title = models.CharField(_("职务"), max_length=32, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

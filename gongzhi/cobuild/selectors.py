@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.errors import NotFound
 from gongzhi.party.access import require_staff
 
-from .models import LinkageActivity, Need, Project, ResidentUnit, Resource
+from .models import LinkageActivity, Need, Pairing, Project, ResidentUnit, Resource, UnitAssessment
 from .services import paired_q
 
 
@@ -92,3 +92,25 @@ def activities_for_user(*, user) -> QuerySet[LinkageActivity]:
     return LinkageActivity.objects.filter(
         division__code__startswith=user.scope_code
     ).select_related("unit", "division")
+
+
+def pairings_for_user(*, user) -> QuerySet[Pairing]:
+    """Pairings with a street or community in the user's subtree."""
+    require_staff(user)
+    return (
+        Pairing.objects.filter(division__code__startswith=user.scope_code)
+        .select_related("unit", "division")
+        .order_by("division__code", "-started_on")
+    )
+
+
+def assessments_for_user(*, user) -> QuerySet[UnitAssessment]:
+    """Assessments made by communities in the user's subtree; a liaison sees
+    those of their own unit."""
+    contact = getattr(user, "unit_contact", None)
+    if contact is not None:
+        qs = UnitAssessment.objects.filter(unit_id=contact.unit_id)
+    else:
+        require_staff(user)
+        qs = UnitAssessment.objects.filter(community__code__startswith=user.scope_code)
+    return qs.select_related("unit", "community").order_by("-year", "community__code")

@@ -13,8 +13,9 @@ from gongzhi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from gongzhi.org.constants import Level
 from gongzhi.org.models import Division
 from gongzhi.party.access import require_staff_over
+from gongzhi.party.personal import clean_mobile
 
-from .constants import Category, Linkage, NeedStatus
+from .constants import Category, Grade, Linkage, NeedStatus
 from .models import (
     LinkageActivity,
     Need,
@@ -64,7 +65,11 @@ def contact_add(
     *, actor: User, unit: ResidentUnit, name: str, phone: str = "", title: str = "", user=None
 ) -> UnitContact:
     require_staff_over(actor, unit.division.code)
-    return UnitContact.objects.create(unit=unit, name=name, phone=phone, title=title, user=user)
+    if not name.strip():
+        raise ValidationFailed(_("请填写联系人姓名。"))
+    return UnitContact.objects.create(
+        unit=unit, name=name.strip(), phone=clean_mobile(phone), title=title.strip(), user=user
+    )
 
 
 @transaction.atomic
@@ -148,6 +153,12 @@ def project_create(
     require_staff_over(actor, division.code)
     if linkage not in Linkage.values:
         raise ValidationFailed(_("联动类别不正确。"))
+    if not title.strip():
+        raise ValidationFailed(_("请填写项目名称。"))
+    if division.level not in (Level.STREET, Level.COMMUNITY):
+        raise ValidationFailed(_("共建项目须由街道或社区商定。"), code="wrong_level")
+    if need is not None and need.division_id != division.pk:
+        raise ValidationFailed(_("所选需求不属于该社区。"), code="need_elsewhere")
     return Project.objects.create(
         division=division,
         title=title.strip(),
@@ -196,6 +207,12 @@ def unit_assess(
 ) -> UnitAssessment:
     """The community party organisation assesses a unit paired with it or located in it."""
     require_staff_over(actor, community.code)
+    if community.level != Level.COMMUNITY:
+        raise ValidationFailed(_("评价须由社区党组织作出,请选择社区。"), code="not_a_community")
+    if grade not in Grade.values:
+        raise ValidationFailed(_("评价等次不正确。"), code="bad_grade")
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed(_("年度不正确。"), code="bad_year")
     in_place = unit.division.code.startswith(community.code)
     if not in_place and not ResidentUnit.objects.filter(paired_q(community), pk=unit.pk).exists():
         raise ValidationFailed(_("只能评价驻本社区或与本社区结对的单位。"), code="unit_not_related")

@@ -10,7 +10,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.cobuild.models import Project, ResidentUnit
+from gongzhi.core.fields import BlindIndexField, EncryptedCharField
 from gongzhi.core.models import TimeStampedModel
+from gongzhi.core.validators import normalize_id_number, validate_id_number
 from gongzhi.org.models import Building, Division
 
 from .constants import DecisionStatus, OrgKind, PoliticalStatus, ReportInStatus, SeatRole
@@ -75,12 +77,23 @@ class PartyOrganization(TimeStampedModel):
 
 class PartyMember(TimeStampedModel):
     """A party member. Phone, ID number and political status are personal
-    data: shown masked everywhere (docs/privacy.md)."""
+    data: encrypted at rest, shown masked everywhere (docs/privacy.md); the
+    name is masked on every page and in the API."""
 
     name = models.CharField(_("姓名"), max_length=32)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
-    id_number = models.CharField(_("身份证号"), max_length=18, blank=True)
-    political_status = models.CharField(
+    phone = EncryptedCharField(_("手机号"), max_length=20, blank=True)
+    phone_bidx = BlindIndexField(source="phone")
+    id_number = EncryptedCharField(
+        _("身份证号"),
+        max_length=18,
+        blank=True,
+        normalizer=normalize_id_number,
+        validators=[validate_id_number],
+    )
+    id_number_bidx = BlindIndexField(source="id_number")
+    # Political status is sensitive (issue 5); two values only, so no blind
+    # index: equal digests would reveal the distribution anyway.
+    political_status = EncryptedCharField(
         _("政治面貌"), max_length=16, choices=PoliticalStatus.choices, default=PoliticalStatus.FULL
     )
     organization = models.ForeignKey(
@@ -113,6 +126,14 @@ class PartyMember(TimeStampedModel):
         verbose_name = _("党员")
         verbose_name_plural = _("党员")
         ordering = ["name"]
+        constraints = [
+            # One member per ID number (the blind index is "" when none is given).
+            models.UniqueConstraint(
+                fields=["id_number_bidx"],
+                condition=~Q(id_number_bidx=""),
+                name="party_member_unique_id_number",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

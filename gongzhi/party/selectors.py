@@ -7,14 +7,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
+from gongzhi.cobuild.models import ResidentUnit
 from gongzhi.core.errors import NotFound
 from gongzhi.insights.registry import Period
+from gongzhi.org.models import Division
 from gongzhi.volunteering.models import SignUp
 
 from .access import liaison_unit, require_staff
-from .constants import ReportInStatus
+from .constants import GRID_KINDS, ReportInStatus
 from .models import (
     JointConference,
     JointMeeting,
@@ -146,3 +149,91 @@ def decision_get_for_user(*, user, pk: int) -> MeetingDecision:
         )
     except MeetingDecision.DoesNotExist as exc:
         raise NotFound(_("议定事项不存在或不在您的管辖范围内。")) from exc
+
+
+def employer_choices(*, community_code: str, q: str = "", limit: int = 200) -> list[ResidentUnit]:
+    """Units a member can pick as employer: located in or paired with the
+    district (区/县) of their community; a name search (2+ characters)
+    reaches any unit, for members who work elsewhere."""
+    q = q.strip()
+    if len(q) >= 2:
+        return list(ResidentUnit.objects.filter(name__icontains=q).order_by("name")[:20])
+    if len(community_code) < 6:
+        return []
+    district = community_code[:6]
+    related = ResidentUnit.objects.filter(
+        Q(division__code__startswith=district) | Q(pairings__division__code__startswith=district)
+    )
+    return list(ResidentUnit.objects.filter(pk__in=related.values("pk")).order_by("name")[:limit])
+
+
+def conference_meetings(*, conference: JointConference) -> QuerySet[JointMeeting]:
+    return conference.meetings.annotate(n_decisions=Count("decisions")).order_by("-held_on")
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    division: Division
+    counts: dict[str, int]
+
+
+OVERVIEW_METRICS = (
+    "party_orgs",
+    "grid_orgs",
+    "conferences",
+    "report_ins",
+    "units",
+    "pairings",
+    "activities",
+    "wishes",
+)
+
+
+def _grouped(qs: QuerySet, field: str, code: str, width: int) -> dict[str, int]:
+    """Counts of ``qs`` rows under ``code``, grouped by the first ``width``
+    characters of ``field`` (the child's code): one query per metric."""
+    rows = (
+        qs.filter(**{f"{field}__startswith": code})
+        .annotate(prefix=Substr(field, 1, width))
+        .values("prefix")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {r["prefix"]: r["n"] for r in rows}
+
+
+def overview(*, user, division: Division) -> tuple[dict[str, int], list[OverviewRow]]:
+    """Counts of the party, co-building and volunteering records in the node's
+    subtree, in total and per child node (a fixed number of queries)."""
+    from gongzhi.cobuild.models import Pairing
+    from gongzhi.volunteering.models import Activity, MicroWish
+
+    require_staff(user)
+    if not division.code.startswith(user.scope_code):
+        raise NotFound(_("区划不存在或不在您的管辖范围内。"))
+    children = list(Division.objects.filter(parent=division).order_by("code"))
+    width = len(children[0].code) if children else len(division.code)
+    code = division.code
+    sources = {
+        "party_orgs": (PartyOrganization.objects.all(), "division__code"),
+        "grid_orgs": (PartyOrganization.objects.filter(kind__in=GRID_KINDS), "division__code"),
+        "conferences": (JointConference.objects.all(), "division__code"),
+        "report_ins": (
+            ReportIn.objects.filter(status=ReportInStatus.CONFIRMED),
+            "community__code",
+        ),
+        "units": (ResidentUnit.objects.all(), "division__code"),
+        "pairings": (Pairing.objects.filter(ended_on__isnull=True), "division__code"),
+        "activities": (Activity.objects.all(), "division__code"),
+        "wishes": (MicroWish.objects.all(), "division__code"),
+    }
+    per_metric = {k: _grouped(qs, f, code, width) for k, (qs, f) in sources.items()}
+    totals = {k: sum(v.values()) for k, v in per_metric.items()}
+    rows = [
+        OverviewRow(
+            division=child,
+            counts={k: per_metric[k].get(child.code, 0) for k in OVERVIEW_METRICS},
+        )
+        for child in children
+    ]
+    return totals, rows

@@ -16,7 +16,7 @@ from gongzhi.org.constants import Level
 from gongzhi.org.models import Building, Division
 
 from .access import require_staff_over
-from .constants import DecisionStatus, OrgKind, ReportInStatus, SeatRole
+from .constants import DecisionStatus, OrgKind, PoliticalStatus, ReportInStatus, SeatRole
 from .models import (
     CommitteeSeat,
     DecisionFollowUp,
@@ -29,6 +29,7 @@ from .models import (
     ReportIn,
     ReportInTask,
 )
+from .personal import clean_id_number, clean_mobile
 
 # --- organisations and committees -----------------------------------------
 
@@ -246,15 +247,24 @@ def report_in_register(
         raise ValidationFailed(_("请选择您居住的社区。"), code="not_a_community")
     if not name.strip():
         raise ValidationFailed(_("请填写姓名。"))
+    phone = clean_mobile(phone)
+    id_number = clean_id_number(id_number)
+    if political_status not in PoliticalStatus.values:
+        raise ValidationFailed(_("政治面貌不正确。"), code="bad_political_status")
     # One registration at a time per member: lock the account row.
     User.objects.select_for_update().get(pk=user.pk)
     member = PartyMember.objects.filter(user=user).first()
     if member is None:
+        # Exact look-up through the blind index: one member per ID number.
+        if id_number and PartyMember.objects.filter(id_number=id_number).exists():
+            raise Conflict(
+                _("该身份证号已登记为其他账号的党员,请联系社区核实。"), code="id_number_taken"
+            )
         member = PartyMember.objects.create(
             user=user,
             name=name.strip(),
-            phone=phone.strip(),
-            id_number=id_number.strip().upper(),
+            phone=phone,
+            id_number=id_number,
             political_status=political_status,
             employer=employer,
         )

@@ -1,5 +1,6 @@
 """Party pages: the member's report-in, the community's confirmations, the
-employer unit's view of its members, and the officer's organisations."""
+employer unit's view of its members, organisations and committee seats, joint
+meetings with decisions and follow-ups, and the officer's overview per node."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.accounts.constants import STAFF_ROLES, Role
+from gongzhi.cobuild.constants import Linkage
 from gongzhi.cobuild.models import ResidentUnit
+from gongzhi.cobuild.selectors import unit_get_for_user, units_for_user
 from gongzhi.core.errors import NotFound
 from gongzhi.core.masking import mask_id_number, mask_name, mask_phone
 from gongzhi.insights.registry import Period
@@ -18,8 +21,8 @@ from gongzhi.org.constants import Level
 from gongzhi.org.models import Division
 from gongzhi.org.selectors import division_get_for_user
 
-from . import selectors, services
-from .constants import ReportInStatus
+from . import forms, selectors, services
+from .constants import DecisionStatus, OrgKind, ReportInStatus, SeatRole
 
 
 def _masked(member) -> dict[str, str]:
@@ -40,7 +43,11 @@ def home(request):
         ctx["is_member"] = True
         report_in = selectors.report_in_of_member(user=user)
         ctx["report_in"] = report_in
-        ctx["units"] = ResidentUnit.objects.order_by("name")[:200]
+        # Scoped to the district of the member's community, or searched by name.
+        ctx["unit_q"] = request.GET.get("unit_q", "").strip()[:50]
+        ctx["units"] = selectors.employer_choices(
+            community_code=user.scope_code or "", q=ctx["unit_q"]
+        )
         if report_in is not None:
             hours = selectors.year_hours(user_ids=[user.pk], period=period)
             ctx["my_hours"], ctx["my_activities"] = hours.get(user.pk, (0, 0))
@@ -78,8 +85,10 @@ def report_in_register(request):
     community = Division.objects.filter(code=code).first() if code.isdigit() else None
     if community is None:
         raise NotFound(_("社区不存在,请检查社区代码。"))
-    unit_id = request.POST.get("employer", "")
-    employer = ResidentUnit.objects.filter(pk=unit_id).first() if unit_id.isdigit() else None
+    unit_id = forms.optional_pk(request.POST, "employer")
+    employer = ResidentUnit.objects.filter(pk=unit_id).first() if unit_id else None
+    if unit_id and employer is None:
+        raise NotFound(_("所选工作单位不存在。"))
     services.report_in_register(
         user=request.user,
         community=community,
@@ -117,11 +126,196 @@ def report_in_reject(request, pk: int):
 @require_GET
 def orgs(request):
     qs = selectors.orgs_for_user(user=request.user)
-    conferences = selectors.conferences_for_user(user=request.user).prefetch_related(
-        "meetings__decisions"
-    )[:50]
+    conferences = selectors.conferences_for_user(user=request.user).order_by("division__code")
     return render(
         request,
         "party/orgs.html",
-        {"orgs": qs[:300], "total": qs.count(), "conferences": conferences},
+        {
+            "orgs": qs[:300],
+            "total": qs.count(),
+            "conferences": conferences[:100],
+            "kinds": OrgKind.choices,
+            "scope_code": request.user.scope_code,
+        },
+    )
+
+
+@login_required
+@require_POST
+def org_create(request):
+    data = request.POST
+    division = division_get_for_user(
+        user=request.user, code=forms.text(data, "division_code", _("所在区划代码"), max_length=20)
+    )
+    parent_pk = forms.optional_pk(data, "parent")
+    parent = selectors.org_get_for_user(user=request.user, pk=parent_pk) if parent_pk else None
+    unit_pk = forms.optional_pk(data, "resident_unit")
+    unit = unit_get_for_user(user=request.user, pk=unit_pk) if unit_pk else None
+    org = services.org_create(
+        actor=request.user,
+        division=division,
+        kind=forms.choice(data, "kind", _("组织类型"), OrgKind.values),
+        name=forms.text(data, "name", _("组织名称")),
+        parent=parent,
+        resident_unit=unit,
+        is_joint_committee=data.get("is_joint_committee") == "on",
+        established_on=forms.date(data, "established_on", _("成立日期"), required=False),
+    )
+    messages.success(request, _("已建立%(name)s。") % {"name": org.name})
+    return redirect("party:org", pk=org.pk)
+
+
+@login_required
+@require_GET
+def org_detail(request, pk: int):
+    org = selectors.org_get_for_user(user=request.user, pk=pk)
+    seats = [
+        {"s": seat, "name": mask_name(seat.holder_name)}
+        for seat in org.seats.select_related("resident_unit").order_by("role", "pk")
+    ]
+    units = units_for_user(user=request.user).filter(
+        division__code__startswith=org.division.code[:9]
+    )[:200]
+    return render(
+        request,
+        "party/org.html",
+        {"org": org, "seats": seats, "roles": SeatRole.choices, "units": units},
+    )
+
+
+@login_required
+@require_POST
+def seat_appoint(request, pk: int):
+    org = selectors.org_get_for_user(user=request.user, pk=pk)
+    data = request.POST
+    unit_pk = forms.optional_pk(data, "resident_unit")
+    unit = unit_get_for_user(user=request.user, pk=unit_pk) if unit_pk else None
+    services.seat_appoint(
+        actor=request.user,
+        organization=org,
+        holder_name=forms.text(data, "holder_name", _("姓名"), max_length=32),
+        role=forms.choice(data, "role", _("职务"), SeatRole.values),
+        resident_unit=unit,
+        is_part_time=data.get("is_part_time") == "on",
+        also_director=data.get("also_director") == "on",
+        also_supervision_chair=data.get("also_supervision_chair") == "on",
+    )
+    messages.success(request, _("已任命委员。"))
+    return redirect("party:org", pk=org.pk)
+
+
+@login_required
+@require_POST
+def conference_establish(request):
+    data = request.POST
+    division = division_get_for_user(
+        user=request.user, code=forms.text(data, "division_code", _("街道/社区代码"), max_length=20)
+    )
+    conference = services.conference_establish(
+        actor=request.user,
+        division=division,
+        established_on=forms.date(data, "established_on", _("建立日期")),
+        name=forms.text(data, "name", _("名称"), required=False),
+    )
+    messages.success(request, _("已建立%(name)s。") % {"name": conference.name})
+    return redirect("party:conference", pk=conference.pk)
+
+
+@login_required
+@require_GET
+def conference_detail(request, pk: int):
+    conference = selectors.conference_get_for_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "party/conference.html",
+        {
+            "conference": conference,
+            "meetings": selectors.conference_meetings(conference=conference)[:100],
+        },
+    )
+
+
+@login_required
+@require_POST
+def meeting_create(request, pk: int):
+    conference = selectors.conference_get_for_user(user=request.user, pk=pk)
+    data = request.POST
+    meeting = services.meeting_record(
+        actor=request.user,
+        conference=conference,
+        title=forms.text(data, "title", _("会议名称")),
+        held_on=forms.date(data, "held_on", _("召开日期")),
+        agenda=forms.text(data, "agenda", _("议程"), max_length=4000),
+        minutes=forms.text(data, "minutes", _("会议纪要"), required=False, max_length=8000),
+        attendees=[(name[:32], None, True) for name in forms.lines(data, "attendees")],
+        decisions=[(text, "", None) for text in forms.lines(data, "decisions")],
+    )
+    messages.success(request, _("会议已记录。"))
+    return redirect("party:meeting", pk=meeting.pk)
+
+
+@login_required
+@require_GET
+def meeting_detail(request, pk: int):
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
+    division = meeting.conference.division
+    return render(
+        request,
+        "party/meeting.html",
+        {
+            "meeting": meeting,
+            "attendance": [{"a": a, "name": mask_name(a.name)} for a in meeting.attendance.all()],
+            "statuses": DecisionStatus.choices,
+            "linkages": Linkage.choices,
+            "units": units_for_user(user=request.user).filter(
+                division__code__startswith=division.code[:9]
+            )[:200],
+        },
+    )
+
+
+@login_required
+@require_POST
+def decision_follow_up(request, pk: int):
+    decision = selectors.decision_get_for_user(user=request.user, pk=pk)
+    data = request.POST
+    services.decision_follow_up(
+        actor=request.user,
+        decision=decision,
+        note=forms.text(data, "note", _("落实情况"), max_length=2000),
+        status=forms.choice(data, "status", _("落实状态"), DecisionStatus.values, required=False)
+        or None,
+    )
+    messages.success(request, _("已记录落实情况。"))
+    return redirect("party:meeting", pk=decision.meeting_id)
+
+
+@login_required
+@require_POST
+def decision_project(request, pk: int):
+    decision = selectors.decision_get_for_user(user=request.user, pk=pk)
+    data = request.POST
+    unit_pk = forms.optional_pk(data, "unit")
+    unit = unit_get_for_user(user=request.user, pk=unit_pk) if unit_pk else None
+    project = services.decision_open_project(
+        actor=request.user,
+        decision=decision,
+        linkage=forms.choice(data, "linkage", _("联动类别"), Linkage.values),
+        unit=unit,
+    )
+    messages.success(request, _("已生成共建项目“%(title)s”。") % {"title": project.title})
+    return redirect("party:meeting", pk=decision.meeting_id)
+
+
+@login_required
+@require_GET
+def overview(request, code: str):
+    """The officer's page for a node: what party building, co-building and
+    volunteering hold in its subtree, per child node, with the dashboard link."""
+    division = division_get_for_user(user=request.user, code=code)
+    totals, rows = selectors.overview(user=request.user, division=division)
+    return render(
+        request,
+        "party/overview.html",
+        {"division": division, "totals": totals, "rows": rows},
     )

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.cobuild.models import ResidentUnit
+from gongzhi.core.fields import BlindIndexField, EncryptedCharField
 from gongzhi.core.models import TimeStampedModel
 from gongzhi.org.models import Division
 
@@ -130,7 +131,9 @@ class MicroWish(TimeStampedModel):
     title = models.CharField(_("心愿内容"), max_length=100)
     description = models.TextField(_("详细说明"), blank=True)
     resident_name = models.CharField(_("居民姓名"), max_length=32)
-    resident_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # Encrypted at rest; the name is masked on every page and in the API.
+    resident_phone = EncryptedCharField(_("联系电话"), max_length=20, blank=True)
+    resident_phone_bidx = BlindIndexField(source="resident_phone")
     resident = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.errors import NotFound
 from gongzhi.party.models import ReportIn
 
-from .models import Activity, MicroWish, PointsEntry, SignUp
+from .models import Activity, MicroWish, PointsEntry, PointsRule, ServiceBrand, SignUp, Team
 
 
 def visible_codes(user) -> list[str]:
@@ -72,3 +72,42 @@ def my_signups(*, user) -> QuerySet[SignUp]:
 
 def points_balance(*, user) -> int:
     return PointsEntry.objects.filter(user=user).aggregate(n=Sum("points"))["n"] or 0
+
+
+def brands_for_user(*, user) -> QuerySet[ServiceBrand]:
+    return (
+        _in_codes(ServiceBrand.objects.all(), "division__code", visible_codes(user))
+        .select_related("division", "partner")
+        .order_by("division__code", "name")
+    )
+
+
+def teams_for_user(*, user) -> QuerySet[Team]:
+    return (
+        _in_codes(Team.objects.all(), "division__code", visible_codes(user))
+        .select_related("division", "brand")
+        .order_by("division__code", "name")
+    )
+
+
+def team_get_for_user(*, user, pk: int) -> Team:
+    try:
+        return teams_for_user(user=user).get(pk=pk)
+    except Team.DoesNotExist as exc:
+        raise NotFound(_("志愿服务队不存在或不在您的范围内。")) from exc
+
+
+def brand_get_for_user(*, user, pk: int) -> ServiceBrand:
+    try:
+        return brands_for_user(user=user).get(pk=pk)
+    except ServiceBrand.DoesNotExist as exc:
+        raise NotFound(_("服务品牌不存在或不在您的范围内。")) from exc
+
+
+def points_rules() -> QuerySet[PointsRule]:
+    """The rules are province-wide and not personal: everyone may read them."""
+    return PointsRule.objects.order_by("event")
+
+
+def points_ledger(*, user, limit: int = 50) -> QuerySet[PointsEntry]:
+    return PointsEntry.objects.filter(user=user).order_by("-created_at")[:limit]

@@ -20,6 +20,7 @@ from gongzhi.accounts.models import User
 from gongzhi.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from gongzhi.org.models import Division
 from gongzhi.party.access import require_staff_over
+from gongzhi.party.personal import clean_mobile
 
 from .constants import ActivityStatus, PointsEvent, ScanAction, WishStatus
 from .models import Activity, MicroWish, PointsEntry, PointsRule, ServiceBrand, SignUp, Team
@@ -34,8 +35,12 @@ def brand_create(
     *, actor: User, division: Division, name: str, slogan: str = "", partner=None
 ) -> ServiceBrand:
     require_staff_over(actor, division.code)
+    if not name.strip():
+        raise ValidationFailed(_("请填写品牌名称。"))
+    if ServiceBrand.objects.filter(division=division, name=name.strip()).exists():
+        raise Conflict(_("%(name)s已有同名服务品牌。") % {"name": division.name}, code="duplicate")
     return ServiceBrand.objects.create(
-        division=division, name=name.strip(), slogan=slogan, partner=partner
+        division=division, name=name.strip(), slogan=slogan.strip(), partner=partner
     )
 
 
@@ -44,7 +49,35 @@ def team_create(
     *, actor: User, division: Division, name: str, brand: ServiceBrand | None = None
 ) -> Team:
     require_staff_over(actor, division.code)
+    if not name.strip():
+        raise ValidationFailed(_("请填写队伍名称。"))
+    if brand is not None and not division.code.startswith(brand.division.code):
+        raise ValidationFailed(_("所选服务品牌不属于该区划。"), code="brand_elsewhere")
+    if Team.objects.filter(division=division, name=name.strip()).exists():
+        raise Conflict(
+            _("%(name)s已有同名志愿服务队。") % {"name": division.name}, code="duplicate"
+        )
     return Team.objects.create(division=division, name=name.strip(), brand=brand)
+
+
+@transaction.atomic
+def points_rule_set(*, actor: User, event: str, points: int, description: str = "") -> PointsRule:
+    """The province's points rules (积分规则) apply everywhere: only the
+    province organisation department changes them."""
+    if not actor.has_role(Role.PROVINCE_OFFICER):
+        raise PermissionDenied(_("积分规则由省组织部门统一制定。"))
+    if event not in PointsEvent.values:
+        raise ValidationFailed(_("积分事项不正确。"), code="bad_event")
+    if not 0 <= points <= 1000:
+        raise ValidationFailed(_("积分须在0到1000之间。"), code="bad_points")
+    rule, _created = PointsRule.objects.select_for_update().get_or_create(
+        event=event, defaults={"points": points, "description": description.strip()[:200]}
+    )
+    if not _created:
+        rule.points = points
+        rule.description = description.strip()[:200]
+        rule.save(update_fields=["points", "description", "updated_at"])
+    return rule
 
 
 @transaction.atomic
@@ -67,6 +100,8 @@ def activity_create(
         raise ValidationFailed(_("结束时间须晚于开始时间。"), code="bad_times")
     if capacity < 1:
         raise ValidationFailed(_("招募人数至少为1人。"), code="bad_capacity")
+    if team is not None and not division.code.startswith(team.division.code):
+        raise ValidationFailed(_("所选志愿服务队不属于该区划。"), code="team_elsewhere")
     return Activity.objects.create(
         division=division,
         team=team,
@@ -108,17 +143,41 @@ def activity_finish(*, actor: User, activity: Activity, problems_solved: int = 0
     return activity
 
 
+def scan_expires_at(activity: Activity) -> dt.datetime:
+    """A QR code stops working when check-in closes: the activity's end + 2 h."""
+    return activity.ends_at + SCAN_MARGIN
+
+
 def scan_token(*, activity: Activity, action: str) -> str:
-    """The signed payload of an activity's check-in or check-out QR code."""
-    return signing.dumps({"a": activity.pk, "x": action}, salt=SCAN_SALT, compress=True)
+    """The signed payload of an activity's check-in or check-out QR code.
+
+    It carries its own expiry (``e``, epoch seconds): a photo of the code
+    passed around after the activity is refused even if the activity's times
+    are later changed, and ``signing.loads`` also bounds the token's age."""
+    expires = int(scan_expires_at(activity).timestamp())
+    return signing.dumps(
+        {"a": activity.pk, "x": action, "e": expires}, salt=SCAN_SALT, compress=True
+    )
 
 
-def scan_resolve(*, token: str) -> tuple[int, str]:
+# No code is valid longer than this after it was signed, whatever its activity.
+SCAN_MAX_AGE = dt.timedelta(days=30)
+
+
+def scan_resolve(*, token: str, now: dt.datetime | None = None) -> tuple[int, str]:
+    now = now or timezone.now()
     try:
-        data = signing.loads(token, salt=SCAN_SALT)
-        return int(data["a"]), ScanAction(data["x"]).value
+        data = signing.loads(token, salt=SCAN_SALT, max_age=SCAN_MAX_AGE)
+        activity_id, action, expires = int(data["a"]), ScanAction(data["x"]).value, int(data["e"])
+    except signing.SignatureExpired as exc:
+        raise ValidationFailed(
+            _("二维码已过期,请扫描活动现场的最新签到码。"), code="token_expired"
+        ) from exc
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise ValidationFailed(_("二维码无效,请扫描活动现场的签到码。"), code="bad_token") from exc
+    if now.timestamp() > expires:
+        raise ValidationFailed(_("二维码已过期,请扫描活动现场的最新签到码。"), code="token_expired")
+    return activity_id, action
 
 
 def _signup_locked(activity: Activity, user: User) -> SignUp:
@@ -198,6 +257,7 @@ def wish_post(
     """A resident posts their own wish; staff post one on a resident's behalf."""
     if not title.strip():
         raise ValidationFailed(_("请填写心愿内容。"))
+    resident_phone = clean_mobile(resident_phone)
     if actor.has_role(Role.RESIDENT) and actor.division_id == division.pk:
         resident, name = actor, resident_name or actor.display_name or actor.username
     else:
@@ -210,7 +270,7 @@ def wish_post(
         title=title.strip(),
         description=description,
         resident_name=name.strip(),
-        resident_phone=resident_phone.strip(),
+        resident_phone=resident_phone,
         resident=resident,
         posted_by=actor,
     )

@@ -1,5 +1,6 @@
-"""Volunteering pages: activities and sign-up (htmx), the activity's QR codes
-for check-in and check-out, the scan page, 微心愿."""
+"""Volunteering pages: activities and sign-up (htmx), creating an activity,
+teams and service brands, the activity's QR codes for check-in and check-out,
+the scan page, 微心愿, and the points rules with the user's ledger."""
 
 from __future__ import annotations
 
@@ -12,27 +13,140 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from gongzhi.accounts.constants import STAFF_ROLES
+from gongzhi.accounts.constants import STAFF_ROLES, Role
+from gongzhi.cobuild.selectors import unit_get_for_user, units_for_user
 from gongzhi.core.errors import NotFound
 from gongzhi.core.masking import mask_name
 from gongzhi.org.selectors import division_get_for_user
+from gongzhi.party import forms
 
 from . import selectors, services
-from .constants import ScanAction
+from .constants import PointsEvent, ScanAction
 
 
 @login_required
 @require_GET
 def home(request):
     user = request.user
+    signups = list(selectors.my_signups(user=user)[:50])
+    ctx = {
+        "activities": selectors.activities_for_user(user=user)[:100],
+        "mine": set(selectors.my_signups(user=user).values_list("activity_id", flat=True)),
+        "signups": signups,
+        "balance": selectors.points_balance(user=user),
+    }
+    if user.role_set & STAFF_ROLES and user.scope_code:
+        ctx["is_staff"] = True
+        ctx["scope_code"] = user.scope_code
+        ctx["teams"] = selectors.teams_for_user(user=user)[:200]
+    return render(request, "volunteering/home.html", ctx)
+
+
+@login_required
+@require_POST
+def activity_create(request):
+    data = request.POST
+    division = division_get_for_user(
+        user=request.user, code=forms.text(data, "division_code", _("社区代码"), max_length=20)
+    )
+    team_pk = forms.optional_pk(data, "team")
+    team = selectors.team_get_for_user(user=request.user, pk=team_pk) if team_pk else None
+    activity = services.activity_create(
+        actor=request.user,
+        division=division,
+        title=forms.text(data, "title", _("活动名称")),
+        starts_at=forms.datetime(data, "starts_at", _("开始时间")),
+        ends_at=forms.datetime(data, "ends_at", _("结束时间")),
+        capacity=forms.integer(data, "capacity", _("招募人数"), minimum=1),
+        team=team,
+        place=forms.text(data, "place", _("活动地点"), required=False),
+        description=forms.text(data, "description", _("活动内容"), required=False, max_length=4000),
+    )
+    messages.success(request, _("活动已发布。"))
+    return redirect("volunteering:activity", pk=activity.pk)
+
+
+@login_required
+@require_GET
+def teams(request):
+    user = request.user
     return render(
         request,
-        "volunteering/home.html",
+        "volunteering/teams.html",
         {
-            "activities": selectors.activities_for_user(user=user)[:100],
-            "mine": {s.activity_id: s for s in selectors.my_signups(user=user)},
-            "signups": selectors.my_signups(user=user)[:50],
-            "balance": selectors.points_balance(user=user),
+            "brands": selectors.brands_for_user(user=user)[:200],
+            "teams": selectors.teams_for_user(user=user)[:200],
+            "units": units_for_user(user=user)[:200] if user.role_set & STAFF_ROLES else [],
+            "scope_code": user.scope_code,
+            "is_staff": bool(user.role_set & STAFF_ROLES and user.scope_code),
+        },
+    )
+
+
+@login_required
+@require_POST
+def brand_create(request):
+    data = request.POST
+    division = division_get_for_user(
+        user=request.user, code=forms.text(data, "division_code", _("区划代码"), max_length=20)
+    )
+    unit_pk = forms.optional_pk(data, "partner")
+    partner = unit_get_for_user(user=request.user, pk=unit_pk) if unit_pk else None
+    brand = services.brand_create(
+        actor=request.user,
+        division=division,
+        name=forms.text(data, "name", _("品牌名称"), max_length=64),
+        slogan=forms.text(data, "slogan", _("品牌理念"), required=False, max_length=200),
+        partner=partner,
+    )
+    messages.success(request, _("已创建服务品牌“%(name)s”。") % {"name": brand.name})
+    return redirect("volunteering:teams")
+
+
+@login_required
+@require_POST
+def team_create(request):
+    data = request.POST
+    division = division_get_for_user(
+        user=request.user, code=forms.text(data, "division_code", _("区划代码"), max_length=20)
+    )
+    brand_pk = forms.optional_pk(data, "brand")
+    brand = selectors.brand_get_for_user(user=request.user, pk=brand_pk) if brand_pk else None
+    team = services.team_create(
+        actor=request.user,
+        division=division,
+        name=forms.text(data, "name", _("队伍名称"), max_length=64),
+        brand=brand,
+    )
+    messages.success(request, _("已成立“%(name)s”。") % {"name": team.name})
+    return redirect("volunteering:teams")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def points_rules(request):
+    """Everyone sees the rules and their own ledger; the province
+    organisation department edits the rules."""
+    can_edit = request.user.has_role(Role.PROVINCE_OFFICER)
+    if request.method == "POST":
+        data = request.POST
+        services.points_rule_set(
+            actor=request.user,
+            event=forms.choice(data, "event", _("积分事项"), PointsEvent.values),
+            points=forms.integer(data, "points", _("积分")),
+            description=forms.text(data, "description", _("说明"), required=False, max_length=200),
+        )
+        messages.success(request, _("积分规则已保存。"))
+        return redirect("volunteering:points")
+    rules = {r.event: r for r in selectors.points_rules()}
+    return render(
+        request,
+        "volunteering/points.html",
+        {
+            "rules": [(value, label, rules.get(value)) for value, label in PointsEvent.choices],
+            "can_edit": can_edit,
+            "ledger": selectors.points_ledger(user=request.user),
+            "balance": selectors.points_balance(user=request.user),
         },
     )
 

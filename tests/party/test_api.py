@@ -29,7 +29,7 @@ def test_api_masks_personal_data_and_scopes_confirmation(client, place):
             "community_code": place["a"].code,
             "name": "王建国",
             "phone": "13855556666",
-            "id_number": "340104199001011234",
+            "id_number": "340104199001011239",
         },
     )
     r = ReportIn.objects.get()
@@ -41,5 +41,5 @@ def test_api_masks_personal_data_and_scopes_confirmation(client, place):
     assert ok.status_code == 200
     data = ok.json()
     assert (data["member_name"], data["member_phone"]) == ("王**", "138****6666")
-    assert data["member_id_number"] == "340104********1234"
+    assert data["member_id_number"] == "340104********1239"
     assert "13855556666" not in ok.content.decode()

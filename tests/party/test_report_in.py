@@ -8,13 +8,17 @@ from gongzhi.party import selectors, services
 from gongzhi.party.models import PartyMember, ReportIn
 
 
-def _register(place, user="member", employer="unit"):
+# A second valid GB 11643 number (check character computed).
+OTHER_ID = "340104198505050026"
+
+
+def _register(place, user="member", employer="unit", id_number="340104199001011239"):
     return services.report_in_register(
         user=place[user],
         community=place["a"],
         name="王建国",
         phone="13855556666",
-        id_number="340104199001011234",
+        id_number=id_number,
         employer=place[employer],
     )
 
@@ -55,7 +59,7 @@ def test_community_lists_only_its_own_registrations(place):
 
 def test_employer_unit_sees_only_its_own_members(place):
     _register(place)
-    _register(place, user="member2", employer="other")
+    _register(place, user="member2", employer="other", id_number=OTHER_ID)
     own = selectors.employer_participation(user=place["liaison"], period=Period.for_year(2026))
     other = selectors.employer_participation(
         user=place["other_liaison"], period=Period.for_year(2026)
