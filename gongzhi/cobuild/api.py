@@ -1,4 +1,5 @@
-"""Co-building API: units, the three lists, matching, six-linkage records."""
+"""Co-building API: units, pairings, the three lists, matching, projects,
+six-linkage records and assessments of units."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import datetime as dt
 
 from ninja import Router, Schema, Status
 
+from gongzhi.core.errors import NotFound
 from gongzhi.org.selectors import division_get_for_user
 
 from . import selectors, services
-from .models import Need, Resource
+from .models import Need, Pairing, Project, ResidentUnit, Resource, UnitAssessment
 
 router = Router()
 
@@ -152,3 +154,158 @@ def linkage_create(request, payload: LinkageIn):
         unit=unit,
     )
     return Status(201, {"id": a.pk})
+
+
+class PairingOut(Schema):
+    id: int
+    unit_id: int
+    unit_name: str
+    division_code: str
+    started_on: dt.date
+    ended_on: dt.date | None
+
+    @staticmethod
+    def of(p: Pairing) -> PairingOut:
+        return PairingOut(
+            id=p.pk,
+            unit_id=p.unit_id,
+            unit_name=p.unit.name,
+            division_code=p.division.code,
+            started_on=p.started_on,
+            ended_on=p.ended_on,
+        )
+
+
+class PairingIn(Schema):
+    unit_id: int
+    division_code: str
+    started_on: dt.date
+
+
+@router.get("/pairings", response=list[PairingOut], summary="结对共建")
+def pairing_list(request):
+    return [PairingOut.of(p) for p in selectors.pairings_for_user(user=request.user)[:1000]]
+
+
+@router.post("/pairings", response={201: PairingOut}, summary="新增结对共建")
+def pairing_create(request, payload: PairingIn):
+    division = division_get_for_user(user=request.user, code=payload.division_code)
+    # A street may pair with a unit located anywhere: any unit by id.
+    unit = ResidentUnit.objects.filter(pk=payload.unit_id).first()
+    if unit is None:
+        raise NotFound("单位不存在。")
+    p = services.pairing_create(
+        actor=request.user, unit=unit, division=division, started_on=payload.started_on
+    )
+    return Status(201, PairingOut.of(p))
+
+
+class ProjectOut(Schema):
+    id: int
+    title: str
+    linkage: str
+    division_code: str
+    unit_id: int | None
+    need_id: int | None
+    status: str
+
+    @staticmethod
+    def of(p: Project) -> ProjectOut:
+        return ProjectOut(
+            id=p.pk,
+            title=p.title,
+            linkage=p.linkage,
+            division_code=p.division.code,
+            unit_id=p.unit_id,
+            need_id=p.need_id,
+            status=p.status,
+        )
+
+
+class ProjectIn(Schema):
+    division_code: str
+    title: str
+    linkage: str
+    unit_id: int | None = None
+    need_id: int | None = None
+    description: str = ""
+
+
+@router.get("/projects", response=list[ProjectOut], summary="项目清单")
+def project_list(request):
+    return [ProjectOut.of(p) for p in selectors.projects_for_user(user=request.user)[:500]]
+
+
+@router.post("/projects", response={201: ProjectOut}, summary="新增共建项目")
+def project_create(request, payload: ProjectIn):
+    division = division_get_for_user(user=request.user, code=payload.division_code)
+    unit = (
+        selectors.unit_get_for_user(user=request.user, pk=payload.unit_id)
+        if payload.unit_id
+        else None
+    )
+    need = (
+        selectors.need_get_for_user(user=request.user, pk=payload.need_id)
+        if payload.need_id
+        else None
+    )
+    p = services.project_create(
+        actor=request.user,
+        division=division,
+        title=payload.title,
+        linkage=payload.linkage,
+        unit=unit,
+        need=need,
+        description=payload.description,
+    )
+    return Status(201, ProjectOut.of(p))
+
+
+class AssessmentOut(Schema):
+    id: int
+    unit_id: int
+    unit_name: str
+    community_code: str
+    year: int
+    grade: str
+    comment: str
+
+    @staticmethod
+    def of(a: UnitAssessment) -> AssessmentOut:
+        return AssessmentOut(
+            id=a.pk,
+            unit_id=a.unit_id,
+            unit_name=a.unit.name,
+            community_code=a.community.code,
+            year=a.year,
+            grade=a.grade,
+            comment=a.comment,
+        )
+
+
+class AssessmentIn(Schema):
+    unit_id: int
+    community_code: str
+    year: int
+    grade: str
+    comment: str = ""
+
+
+@router.get("/assessments", response=list[AssessmentOut], summary="驻区单位评价")
+def assessment_list(request):
+    return [AssessmentOut.of(a) for a in selectors.assessments_for_user(user=request.user)[:500]]
+
+
+@router.post("/assessments", response={201: AssessmentOut}, summary="社区党组织评价驻区单位")
+def assessment_create(request, payload: AssessmentIn):
+    community = division_get_for_user(user=request.user, code=payload.community_code)
+    unit = selectors.unit_get_for_user(user=request.user, pk=payload.unit_id)
+    a = services.unit_assess(
+        actor=request.user,
+        unit=unit,
+        community=community,
+        year=payload.year,
+        grade=payload.grade,
+        comment=payload.comment,
+    )
+    return Status(201, AssessmentOut.of(a))

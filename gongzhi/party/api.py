@@ -1,21 +1,25 @@
-"""Party API: report-in (member, community, employer unit), organisations,
-joint meetings and decisions. Scoped like the pages; personal data masked."""
+"""Party API: report-in (member, community, employer unit), organisations and
+committee seats, joint conferences, meetings, decisions and follow-ups, the
+officer's overview. Scoped like the pages; personal data masked."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.urls import reverse
 from ninja import Router, Schema, Status
 
 from gongzhi.cobuild.models import ResidentUnit
-from gongzhi.core.errors import NotFound
+from gongzhi.cobuild.selectors import unit_get_for_user
+from gongzhi.core.errors import NotFound, ValidationFailed
 from gongzhi.core.masking import mask_id_number, mask_name, mask_phone
 from gongzhi.insights.registry import Period
 from gongzhi.org.models import Building, Division
 from gongzhi.org.selectors import division_get_for_user
 
 from . import selectors, services
-from .models import ReportIn
+from .constants import OrgKind, SeatRole
+from .models import CommitteeSeat, JointConference, MeetingDecision, PartyOrganization, ReportIn
 
 router = Router()
 
@@ -243,3 +247,279 @@ def decision_project(request, pk: int, payload: OpenProjectIn):
         actor=request.user, decision=decision, linkage=payload.linkage, unit=unit
     )
     return Status(201, {"project_id": project.pk, "title": project.title})
+
+
+class OrgIn(Schema):
+    division_code: str
+    kind: str
+    name: str
+    parent_id: int | None = None
+    resident_unit_id: int | None = None
+    is_joint_committee: bool = False
+    established_on: dt.date | None = None
+
+
+class SeatOut(Schema):
+    id: int
+    holder_name: str
+    role: str
+    role_label: str
+    resident_unit: str | None
+    is_part_time: bool
+    also_director: bool
+    also_supervision_chair: bool
+
+    @staticmethod
+    def of(s: CommitteeSeat) -> SeatOut:
+        return SeatOut(
+            id=s.pk,
+            holder_name=mask_name(s.holder_name),
+            role=s.role,
+            role_label=str(s.get_role_display()),
+            resident_unit=s.resident_unit.name if s.resident_unit_id else None,
+            is_part_time=s.is_part_time,
+            also_director=s.also_director,
+            also_supervision_chair=s.also_supervision_chair,
+        )
+
+
+class OrgDetailOut(OrgOut):
+    seats: list[SeatOut]
+
+
+def _org_out(o: PartyOrganization) -> OrgOut:
+    return OrgOut(
+        id=o.pk,
+        name=o.name,
+        kind=o.kind,
+        kind_label=str(o.get_kind_display()),
+        division_code=o.division.code,
+        is_joint_committee=o.is_joint_committee,
+    )
+
+
+@router.post("/orgs", response={201: OrgOut}, summary="建立党组织")
+def org_create(request, payload: OrgIn):
+    if payload.kind not in OrgKind.values:
+        raise ValidationFailed("组织类型不正确。")
+    division = division_get_for_user(user=request.user, code=payload.division_code)
+    parent = (
+        selectors.org_get_for_user(user=request.user, pk=payload.parent_id)
+        if payload.parent_id
+        else None
+    )
+    unit = (
+        unit_get_for_user(user=request.user, pk=payload.resident_unit_id)
+        if payload.resident_unit_id
+        else None
+    )
+    org = services.org_create(
+        actor=request.user,
+        division=division,
+        kind=payload.kind,
+        name=payload.name,
+        parent=parent,
+        resident_unit=unit,
+        is_joint_committee=payload.is_joint_committee,
+        established_on=payload.established_on,
+    )
+    return Status(201, _org_out(org))
+
+
+@router.get("/orgs/{pk}", response=OrgDetailOut, summary="党组织及其委员会")
+def org_detail(request, pk: int):
+    org = selectors.org_get_for_user(user=request.user, pk=pk)
+    out = _org_out(org)
+    seats = [SeatOut.of(s) for s in org.seats.all()]
+    return OrgDetailOut(**out.model_dump(), seats=seats)
+
+
+class SeatIn(Schema):
+    holder_name: str
+    role: str
+    resident_unit_id: int | None = None
+    is_part_time: bool = False
+    also_director: bool = False
+    also_supervision_chair: bool = False
+
+
+@router.post("/orgs/{pk}/seats", response={201: SeatOut}, summary="任命委员(含兼职委员、交叉任职)")
+def seat_appoint(request, pk: int, payload: SeatIn):
+    if payload.role not in SeatRole.values:
+        raise ValidationFailed("职务不正确。")
+    org = selectors.org_get_for_user(user=request.user, pk=pk)
+    unit = (
+        unit_get_for_user(user=request.user, pk=payload.resident_unit_id)
+        if payload.resident_unit_id
+        else None
+    )
+    seat = services.seat_appoint(
+        actor=request.user,
+        organization=org,
+        holder_name=payload.holder_name,
+        role=payload.role,
+        resident_unit=unit,
+        is_part_time=payload.is_part_time,
+        also_director=payload.also_director,
+        also_supervision_chair=payload.also_supervision_chair,
+    )
+    return Status(201, SeatOut.of(seat))
+
+
+class ConferenceOut(Schema):
+    id: int
+    name: str
+    division_code: str
+    established_on: dt.date
+
+
+class ConferenceIn(Schema):
+    division_code: str
+    established_on: dt.date
+    name: str = ""
+
+
+def _conference_out(c: JointConference) -> ConferenceOut:
+    return ConferenceOut(
+        id=c.pk, name=c.name, division_code=c.division.code, established_on=c.established_on
+    )
+
+
+@router.get("/conferences", response=list[ConferenceOut], summary="本辖区党建工作联席会议")
+def conference_list(request):
+    return [
+        _conference_out(c)
+        for c in selectors.conferences_for_user(user=request.user).order_by("division__code")[:1000]
+    ]
+
+
+@router.post("/conferences", response={201: ConferenceOut}, summary="建立党建工作联席会议")
+def conference_create(request, payload: ConferenceIn):
+    division = division_get_for_user(user=request.user, code=payload.division_code)
+    c = services.conference_establish(
+        actor=request.user,
+        division=division,
+        established_on=payload.established_on,
+        name=payload.name,
+    )
+    return Status(201, _conference_out(c))
+
+
+class FollowUpOut(Schema):
+    note: str
+    created_at: dt.datetime
+
+
+class DecisionOut(Schema):
+    id: int
+    text: str
+    owner: str
+    due_on: dt.date | None
+    status: str
+    status_label: str
+    project_id: int | None
+    case_ref: str
+    follow_ups: list[FollowUpOut]
+
+    @staticmethod
+    def of(d: MeetingDecision) -> DecisionOut:
+        return DecisionOut(
+            id=d.pk,
+            text=d.text,
+            owner=d.owner,
+            due_on=d.due_on,
+            status=d.status,
+            status_label=str(d.get_status_display()),
+            project_id=d.project_id,
+            case_ref=d.case_ref,
+            follow_ups=[
+                FollowUpOut(note=f.note, created_at=f.created_at) for f in d.follow_ups.all()
+            ],
+        )
+
+
+class MeetingDetailOut(Schema):
+    id: int
+    conference_id: int
+    title: str
+    held_on: dt.date
+    agenda: str
+    minutes: str
+    attendees: list[str]
+    decisions: list[DecisionOut]
+
+
+@router.get(
+    "/meetings/{pk}", response=MeetingDetailOut, summary="联席会议详情(出席、议定事项、落实)"
+)
+def meeting_detail(request, pk: int):
+    m = selectors.meeting_get_for_user(user=request.user, pk=pk)
+    return MeetingDetailOut(
+        id=m.pk,
+        conference_id=m.conference_id,
+        title=m.title,
+        held_on=m.held_on,
+        agenda=m.agenda,
+        minutes=m.minutes,
+        attendees=[mask_name(a.name) for a in m.attendance.all()],
+        decisions=[DecisionOut.of(d) for d in m.decisions.all()],
+    )
+
+
+class FollowUpIn(Schema):
+    note: str
+    status: str | None = None
+
+
+@router.post("/decisions/{pk}/follow-ups", response={201: DecisionOut}, summary="议定事项落实跟进")
+def decision_follow_up(request, pk: int, payload: FollowUpIn):
+    decision = selectors.decision_get_for_user(user=request.user, pk=pk)
+    services.decision_follow_up(
+        actor=request.user, decision=decision, note=payload.note, status=payload.status or None
+    )
+    decision = MeetingDecision.objects.prefetch_related("follow_ups").get(pk=decision.pk)
+    return Status(201, DecisionOut.of(decision))
+
+
+class OverviewChildOut(Schema):
+    code: str
+    name: str
+    counts: dict[str, int]
+
+
+class OverviewOut(Schema):
+    code: str
+    name: str
+    dashboard_url: str
+    totals: dict[str, int]
+    children: list[OverviewChildOut]
+
+
+@router.get("/overview/{code}", response=OverviewOut, summary="辖区党建引领概览(组织部门)")
+def overview(request, code: str):
+    division = division_get_for_user(user=request.user, code=code)
+    totals, rows = selectors.overview(user=request.user, division=division)
+    return OverviewOut(
+        code=division.code,
+        name=division.name,
+        dashboard_url=reverse("insights:dashboard", kwargs={"code": division.code}),
+        totals=totals,
+        children=[
+            OverviewChildOut(code=r.division.code, name=r.division.name, counts=r.counts)
+            for r in rows
+        ],
+    )
+
+
+class UnitChoiceOut(Schema):
+    id: int
+    name: str
+
+
+@router.get("/employers", response=list[UnitChoiceOut], summary="可选工作单位(本区县或按名称搜索)")
+def employer_choices(request, community_code: str = "", q: str = ""):
+    code = community_code or request.user.scope_code or ""
+    return [
+        UnitChoiceOut(id=u.pk, name=u.name)
+        for u in selectors.employer_choices(community_code=code, q=q[:50])
+    ]

@@ -1,4 +1,5 @@
-"""Volunteering API: activities, sign-up, check-in/out, 微心愿, points."""
+"""Volunteering API: activities, sign-up, check-in/out, 微心愿, teams and
+service brands, points rules and balance."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import datetime as dt
 
 from ninja import Router, Schema, Status
 
+from gongzhi.cobuild.selectors import unit_get_for_user
+from gongzhi.core.errors import NotFound
 from gongzhi.core.masking import mask_name
 from gongzhi.org.selectors import division_get_for_user
 
 from . import selectors, services
-from .models import Activity, MicroWish, SignUp
+from .models import Activity, MicroWish, PointsRule, ServiceBrand, SignUp, Team
 
 router = Router()
 
@@ -46,6 +49,8 @@ class ActivityIn(Schema):
     ends_at: dt.datetime
     capacity: int
     place: str = ""
+    description: str = ""
+    team_id: int | None = None
 
 
 @router.get("/activities", response=list[ActivityOut], summary="志愿活动")
@@ -56,6 +61,11 @@ def activity_list(request):
 @router.post("/activities", response={201: ActivityOut}, summary="发布志愿活动")
 def activity_create(request, payload: ActivityIn):
     division = division_get_for_user(user=request.user, code=payload.division_code)
+    team = (
+        selectors.team_get_for_user(user=request.user, pk=payload.team_id)
+        if payload.team_id
+        else None
+    )
     a = services.activity_create(
         actor=request.user,
         division=division,
@@ -64,6 +74,8 @@ def activity_create(request, payload: ActivityIn):
         ends_at=payload.ends_at,
         capacity=payload.capacity,
         place=payload.place,
+        description=payload.description,
+        team=team,
     )
     return Status(201, ActivityOut.of(a))
 
@@ -174,8 +186,6 @@ def wish_action(request, pk: int, action: str):
         "confirm": services.wish_confirm,
     }.get(action)
     if fn is None:
-        from gongzhi.core.errors import NotFound
-
         raise NotFound("操作不存在。")
     return WishOut.of(fn(wish=wish, user=request.user))
 
@@ -183,3 +193,121 @@ def wish_action(request, pk: int, action: str):
 @router.get("/points", response=dict, summary="我的积分")
 def points(request):
     return {"balance": selectors.points_balance(user=request.user)}
+
+
+class BrandOut(Schema):
+    id: int
+    name: str
+    slogan: str
+    division_code: str
+    partner_id: int | None
+
+    @staticmethod
+    def of(b: ServiceBrand) -> BrandOut:
+        return BrandOut(
+            id=b.pk,
+            name=b.name,
+            slogan=b.slogan,
+            division_code=b.division.code,
+            partner_id=b.partner_id,
+        )
+
+
+class BrandIn(Schema):
+    division_code: str
+    name: str
+    slogan: str = ""
+    partner_id: int | None = None
+
+
+@router.get("/brands", response=list[BrandOut], summary="服务品牌")
+def brand_list(request):
+    return [BrandOut.of(b) for b in selectors.brands_for_user(user=request.user)[:500]]
+
+
+@router.post("/brands", response={201: BrandOut}, summary="创建服务品牌")
+def brand_create(request, payload: BrandIn):
+    division = division_get_for_user(user=request.user, code=payload.division_code)
+    partner = (
+        unit_get_for_user(user=request.user, pk=payload.partner_id) if payload.partner_id else None
+    )
+    b = services.brand_create(
+        actor=request.user,
+        division=division,
+        name=payload.name,
+        slogan=payload.slogan,
+        partner=partner,
+    )
+    return Status(201, BrandOut.of(b))
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    division_code: str
+    brand_id: int | None
+
+    @staticmethod
+    def of(t: Team) -> TeamOut:
+        return TeamOut(id=t.pk, name=t.name, division_code=t.division.code, brand_id=t.brand_id)
+
+
+class TeamIn(Schema):
+    division_code: str
+    name: str
+    brand_id: int | None = None
+
+
+@router.get("/teams", response=list[TeamOut], summary="志愿服务队")
+def team_list(request):
+    return [TeamOut.of(t) for t in selectors.teams_for_user(user=request.user)[:500]]
+
+
+@router.post("/teams", response={201: TeamOut}, summary="成立志愿服务队")
+def team_create(request, payload: TeamIn):
+    division = division_get_for_user(user=request.user, code=payload.division_code)
+    brand = (
+        selectors.brand_get_for_user(user=request.user, pk=payload.brand_id)
+        if payload.brand_id
+        else None
+    )
+    t = services.team_create(actor=request.user, division=division, name=payload.name, brand=brand)
+    return Status(201, TeamOut.of(t))
+
+
+class PointsRuleOut(Schema):
+    event: str
+    event_label: str
+    points: int
+    description: str
+
+    @staticmethod
+    def of(r: PointsRule) -> PointsRuleOut:
+        return PointsRuleOut(
+            event=r.event,
+            event_label=str(r.get_event_display()),
+            points=r.points,
+            description=r.description,
+        )
+
+
+class PointsRuleIn(Schema):
+    points: int
+    description: str = ""
+
+
+@router.get("/points/rules", response=list[PointsRuleOut], summary="积分规则")
+def points_rule_list(request):
+    return [PointsRuleOut.of(r) for r in selectors.points_rules()]
+
+
+@router.put("/points/rules/{event}", response=PointsRuleOut, summary="修改积分规则(省组织部门)")
+def points_rule_set(request, event: str, payload: PointsRuleIn):
+    return PointsRuleOut.of(
+        services.points_rule_set(
+            actor=request.user,
+            event=event,
+            points=payload.points,
+            description=payload.description,
+        )
+    )

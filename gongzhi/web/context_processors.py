@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from gongzhi.accounts.constants import STAFF_ROLES, Role
+from gongzhi.accounts.constants import OFFICER_ROLES, STAFF_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,11 @@ WORK_NAV = [
 
 def _work_items(user, current_namespace: str) -> list[NavItem]:
     items = []
+    # The officer's overview of their node (party building, co-building,
+    # volunteering counts per child node, with the dashboard link).
+    if user.role_set & OFFICER_ROLES and user.scope_code:
+        url = reverse("party:overview", kwargs={"code": user.scope_code})
+        items.append(NavItem(_("党建概览"), url, "party", False))
     for label, url_name, namespace, roles in WORK_NAV:
         if user.role_set & roles:
             items.append(

@@ -7,7 +7,6 @@ from gongzhi.insights.registry import Period
 from gongzhi.party import selectors, services
 from gongzhi.party.models import PartyMember, ReportIn
 
-
 # A second valid GB 11643 number (check character computed).
 OTHER_ID = "340104198505050026"
 
