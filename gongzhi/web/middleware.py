@@ -43,3 +43,57 @@ class DomainErrorMiddleware:
             status=status,
         )
         return response.render()
+
+
+def _tile_source(url: str) -> str:
+    """The CSP source for a configured tile URL such as
+    https://t{s}.tianditu.gov.cn/…: a wildcard for the sub-domain template."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.netloc
+    if "{" in host:
+        host = "*." + host.split(".", 1)[1]
+    return f"{parts.scheme}://{host}" if parts.scheme and host else ""
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy on every answer, and ``Cache-Control: no-store``
+    on every answer to a signed-in user: behind the login every page may show
+    personal data, and no shared or browser cache should keep it.
+
+    Scripts only from our own origin (no inline script anywhere in the
+    templates); inline styles stay allowed because Leaflet, htmx and the SVG
+    QR codes set style attributes.
+    """
+
+    def __init__(self, get_response):
+        from django.conf import settings
+
+        self.get_response = get_response
+        img = ["'self'", "data:", "blob:"]
+        tiles = _tile_source(getattr(settings, "MAP_TILE_URL", ""))
+        if tiles:
+            img.append(tiles)
+        self.csp = "; ".join(
+            [
+                "default-src 'self'",
+                "script-src 'self'",
+                "style-src 'self' 'unsafe-inline'",
+                f"img-src {' '.join(img)}",
+                "connect-src 'self'",
+                "font-src 'self'",
+                "object-src 'none'",
+                "base-uri 'self'",
+                "form-action 'self'",
+                "frame-ancestors 'none'",
+            ]
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", self.csp)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store"
+        return response
