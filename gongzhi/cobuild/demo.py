@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from gongzhi.org.constants import Kind, Level
 from gongzhi.org.models import Division
+from gongzhi.party.bulk import fast_insert_objects
 
 from .constants import Category, Linkage, NeedStatus, UnitKind
 from .models import LinkageActivity, Need, Pairing, ResidentUnit, Resource, UnitContact
@@ -81,7 +82,7 @@ def cobuild_generate(*, seed: int = 2024) -> int:
     if HUANGGUOSHAN in {n.code for n in nodes}:
         hgs = next(n for n in nodes if n.code == HUANGGUOSHAN)
         units.append(ResidentUnit(name="安徽师范大学", kind=UnitKind.SCHOOL, division=hgs))
-    ResidentUnit.objects.bulk_create(units, batch_size=2000)
+    fast_insert_objects(ResidentUnit, units)
     units = list(ResidentUnit.objects.select_related("division").order_by("pk"))
     start = dt.date(2021, 3, 1)
     pairings, resources, needs, records = [], [], [], []
@@ -103,7 +104,7 @@ def cobuild_generate(*, seed: int = 2024) -> int:
         title, category = RESOURCES[rng.randrange(len(RESOURCES))]
         resources.append(Resource(unit=unit, title=title, category=category))
     Pairing.objects.bulk_create(pairings, batch_size=2000, ignore_conflicts=True)
-    Resource.objects.bulk_create(resources, batch_size=2000)
+    fast_insert_objects(Resource, resources)
     today = timezone.localdate()
     for node in nodes:
         if len(node.code) != 12 or rng.random() > 0.3:
@@ -121,8 +122,8 @@ def cobuild_generate(*, seed: int = 2024) -> int:
                 participants=rng.randrange(10, 80),
             )
         )
-    Need.objects.bulk_create(needs, batch_size=2000)
-    LinkageActivity.objects.bulk_create(records, batch_size=2000)
+    fast_insert_objects(Need, needs)
+    fast_insert_objects(LinkageActivity, records)
     return len(units)
 
 

@@ -21,6 +21,7 @@ from gongzhi.org.constants import Kind, Level
 from gongzhi.org.models import Division
 from gongzhi.org.services.staffing import person_name
 
+from .bulk import fast_insert, fast_insert_objects
 from .constants import DecisionStatus, OrgKind, ReportInStatus, SeatRole
 from .models import (
     CommitteeSeat,
@@ -110,7 +111,18 @@ def party_generate(*, seed: int = 2024) -> int:
                     division=g,
                 )
             )
-    PartyOrganization.objects.bulk_create(orgs, batch_size=5000)
+    fast_insert(
+        PartyOrganization,
+        (
+            {
+                "name": o.name,
+                "kind": o.kind,
+                "division_id": o.division_id,
+                "is_joint_committee": o.is_joint_committee,
+            }
+            for o in orgs
+        ),
+    )
 
     community_orgs = {
         o.division_id: o
@@ -144,7 +156,7 @@ def party_generate(*, seed: int = 2024) -> int:
                     is_part_time=True,
                 )
             )
-    CommitteeSeat.objects.bulk_create(seats, batch_size=5000)
+    fast_insert_objects(CommitteeSeat, seats)
 
     conferences = [
         JointConference(
@@ -155,7 +167,7 @@ def party_generate(*, seed: int = 2024) -> int:
         for d in [*streets, *communities]
         if d.code == JIANXIN or rng.random() < 0.98
     ]
-    JointConference.objects.bulk_create(conferences, batch_size=5000)
+    fast_insert_objects(JointConference, conferences)
     if jianxin is not None:
         _jianxin_meeting(jianxin)
 
@@ -164,24 +176,24 @@ def party_generate(*, seed: int = 2024) -> int:
     now = timezone.now()
     year_start = now.replace(month=1, day=1, hour=9, minute=0, second=0, microsecond=0)
     span = max(int((now - year_start).total_seconds()), 86400)
-    members = [
-        PartyMember(name=person_name(rng), phone=_phone(rng)) for _ in range(REPORTED_MEMBERS)
-    ]
-    PartyMember.objects.bulk_create(members, batch_size=5000)
-    picks = rng.choices(communities, weights=weights, k=len(members))
-    ReportIn.objects.bulk_create(
-        [
-            ReportIn(
-                member=m,
-                community=c,
-                status=ReportInStatus.CONFIRMED,
-                confirmed_at=year_start - dt.timedelta(days=rng.randrange(0, 1500))
+    member_ids = fast_insert(
+        PartyMember,
+        ({"name": person_name(rng), "phone": _phone(rng)} for _ in range(REPORTED_MEMBERS)),
+    )
+    picks = rng.choices(communities, weights=weights, k=len(member_ids))
+    fast_insert(
+        ReportIn,
+        (
+            {
+                "member_id": m,
+                "community_id": c.pk,
+                "status": ReportInStatus.CONFIRMED,
+                "confirmed_at": year_start - dt.timedelta(days=rng.randrange(0, 1500))
                 if rng.random() < 0.8
                 else year_start + dt.timedelta(seconds=rng.randrange(span)),
-            )
-            for m, c in zip(members, picks, strict=True)
-        ],
-        batch_size=5000,
+            }
+            for m, c in zip(member_ids, picks, strict=True)
+        ),
     )
     return len(orgs)
 

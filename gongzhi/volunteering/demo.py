@@ -20,6 +20,7 @@ from gongzhi.accounts.models import User
 from gongzhi.cobuild.models import ResidentUnit
 from gongzhi.org.constants import Kind, Level
 from gongzhi.org.models import Division
+from gongzhi.party.bulk import fast_insert, fast_insert_objects
 from gongzhi.party.demo import DEMO_SCALE
 
 from .constants import ActivityStatus, PointsEvent, WishStatus
@@ -59,7 +60,8 @@ def volunteering_generate(*, seed: int = 2024) -> int:
         )
     )
     unusable = make_password(None)
-    User.objects.bulk_create(
+    fast_insert_objects(
+        User,
         [
             User(
                 username=f"demo_vol_{i:05d}",
@@ -69,7 +71,6 @@ def volunteering_generate(*, seed: int = 2024) -> int:
             )
             for i in range(POOL)
         ],
-        batch_size=2000,
     )
     pool = list(User.objects.filter(username__startswith="demo_vol_").values_list("pk", flat=True))
     now = timezone.now()
@@ -94,21 +95,22 @@ def volunteering_generate(*, seed: int = 2024) -> int:
                 problems_solved=solved,
             )
         )
-    Activity.objects.bulk_create(activities, batch_size=5000)
+    fast_insert_objects(Activity, activities)
     signups = []
     for a in activities:
         for user_id in rng.sample(pool, PER_ACTIVITY):
             hours = rng.choice([1, 1.5, 2, 2.5, 3])
+            # Plain rows, not model instances: 36 850 of them.
             signups.append(
-                SignUp(
-                    activity=a,
-                    user_id=user_id,
-                    checked_in_at=a.starts_at,
-                    checked_out_at=a.starts_at + dt.timedelta(hours=hours),
-                    hours=Decimal(str(hours)),
-                )
+                {
+                    "activity_id": a.pk,
+                    "user_id": user_id,
+                    "checked_in_at": a.starts_at,
+                    "checked_out_at": a.starts_at + dt.timedelta(hours=hours),
+                    "hours": Decimal(str(hours)),
+                }
             )
-    SignUp.objects.bulk_create(signups, batch_size=5000)
+    fast_insert(SignUp, signups)
     wishes = []
     for _i in range(CONFIRMED_WISHES):
         t = year_start + dt.timedelta(days=rng.randrange(span_days))
@@ -124,7 +126,7 @@ def volunteering_generate(*, seed: int = 2024) -> int:
                 confirmed_at=t + dt.timedelta(days=1),
             )
         )
-    MicroWish.objects.bulk_create(wishes, batch_size=5000)
+    fast_insert_objects(MicroWish, wishes)
     _huangguoshan(now)
     return len(activities)
 
