@@ -56,14 +56,21 @@ def home(request):
         hours = selectors.year_hours(
             user_ids=[r.member.user_id for r in rows if r.member.user_id], period=period
         )
+        # Grids of the communities with pending registrations, in one query.
+        pending = {r.community_id for r in rows if r.status == ReportInStatus.PENDING}
+        grids: dict[int, list[Division]] = {}
+        for g in (
+            Division.objects.filter(parent_id__in=pending, level=Level.GRID)
+            .order_by("code")
+            .only("code", "name", "parent_id")
+        ):
+            grids.setdefault(g.parent_id, []).append(g)
         ctx["staff_rows"] = [
             {
                 "r": r,
                 "m": _masked(r.member),
                 "hours": hours.get(r.member.user_id, (0, 0))[0],
-                "grids": Division.objects.filter(parent=r.community, level=Level.GRID).only(
-                    "code", "name"
-                )
+                "grids": grids.get(r.community_id, [])
                 if r.status == ReportInStatus.PENDING
                 else [],
             }
