@@ -3,6 +3,10 @@
 Walks every URL pattern of the site (pages and the JSON API alike) that takes
 a division code and requests it, as a community worker of 常青街道, with the
 codes of another street's nodes; every answer must be 403 or 404.
+
+TODO (issue 6, item 5): once the cases app's routes land, walk every id kind
+(case numbers, party, cobuild and volunteering ids) the same way, not only
+division codes.
 """
 
 from __future__ import annotations
