@@ -1,0 +1,34 @@
+"""``manage.py create_api_key --platform NAME``: a new API key, printed once."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.text import slugify
+
+from gongzhi.intake.auth import api_key_create
+from gongzhi.intake.models import IntegrationPlatform
+
+
+class Command(BaseCommand):
+    help = "为对接平台生成接口密钥(平台不存在时自动创建);密钥只显示这一次。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--platform", required=True, help="平台编码(字母、数字、-、_,如 szcg)")
+        parser.add_argument("--name", default="", help="平台中文名称(新建平台时使用)")
+
+    @transaction.atomic
+    def handle(self, *args, platform: str, name: str, **options):
+        code = slugify(platform.strip())
+        if not code or code != platform.strip().lower() or len(code) > 24:
+            raise CommandError("平台编码只能包含字母、数字、-、_,且不超过 24 个字符。")
+        obj, created = IntegrationPlatform.objects.get_or_create(
+            code=code, defaults={"name": name.strip() or code}
+        )
+        if not obj.active:
+            raise CommandError(f"平台“{obj.code}”已停用,不能生成密钥。")
+        key, raw = api_key_create(platform=obj)
+        if created:
+            self.stderr.write(f"已创建对接平台:{obj.code}({obj.name})")
+        self.stderr.write(f"已生成密钥(前缀 {key.prefix}),请妥善保存,此后不再显示:")
+        self.stdout.write(raw)
