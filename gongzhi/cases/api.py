@@ -17,7 +17,7 @@ from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from gongzhi.core.errors import ValidationFailed
-from gongzhi.core.masking import mask_phone
+from gongzhi.core.masking import mask_name, mask_phone
 
 from . import selectors, services
 from .constants import Channel, PhotoKind, Urgency
@@ -160,7 +160,7 @@ def _detail(case: Case, user) -> CaseDetailOut:
     return CaseDetailOut(
         **CaseOut.of(case).dict(),
         description=case.description,
-        reporter_name=case.reporter_name if staff else "",
+        reporter_name=mask_name(case.reporter_name) if staff else "",
         reporter_phone_masked=mask_phone(case.reporter_phone) if case.reporter_phone else "",
         result=case.result,
         rating=case.rating,

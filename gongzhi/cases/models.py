@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.fields import BlindIndexField, EncryptedCharField
 from gongzhi.core.models import TimeStampedModel
 
 from .constants import (
@@ -211,9 +212,11 @@ class Case(TimeStampedModel):
         related_name="reported_cases",
         verbose_name=_("上报人账号"),
     )
-    # Personal data (to be encrypted at rest by the security work, docs/privacy.md).
-    reporter_name = models.CharField(_("上报人姓名"), max_length=32, blank=True)
-    reporter_phone = models.CharField(_("上报人电话"), max_length=32, blank=True)
+    # Personal data, encrypted at rest and masked on display (docs/privacy.md);
+    # the phone's blind index finds a resident's cases when they call again.
+    reporter_name = EncryptedCharField(_("上报人姓名"), max_length=32, blank=True)
+    reporter_phone = EncryptedCharField(_("上报人电话"), max_length=32, blank=True)
+    reporter_phone_bidx = BlindIndexField(source="reporter_phone")
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
     )
@@ -344,8 +347,9 @@ class CaseReporter(TimeStampedModel):
         blank=True,
         related_name="followed_cases",
     )
-    name = models.CharField(_("姓名"), max_length=32, blank=True)
-    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    name = EncryptedCharField(_("姓名"), max_length=32, blank=True)
+    phone = EncryptedCharField(_("电话"), max_length=32, blank=True)
+    phone_bidx = BlindIndexField(source="phone")
     via_case = models.ForeignKey(
         Case,
         on_delete=models.SET_NULL,
