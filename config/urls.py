@@ -12,6 +12,7 @@ urlpatterns = [
     path("volunteering/", include("gongzhi.volunteering.urls")),
     path("insights/", include("gongzhi.insights.urls")),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("gongzhi.cases.open311.urls")),
     path("", include("gongzhi.web.urls")),
 ]
 
