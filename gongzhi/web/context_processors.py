@@ -80,6 +80,13 @@ WORK_NAV = [
 
 def _work_items(user, current_namespace: str) -> list[NavItem]:
     items = []
+    # The case workflow (issue 3): staff work their queue, residents follow
+    # what they reported.
+    in_cases = current_namespace == "cases"
+    if user.role_set & STAFF_ROLES and user.scope_code:
+        items.append(NavItem(_("工作台"), reverse("cases:queue"), "cases", in_cases))
+    elif Role.RESIDENT in user.role_set:
+        items.append(NavItem(_("我的诉求"), reverse("cases:mine"), "cases", in_cases))
     # The officer's overview of their node (party building, co-building,
     # volunteering counts per child node, with the dashboard link).
     if user.role_set & OFFICER_ROLES and user.scope_code:

@@ -19,7 +19,14 @@ from ..models import Case, ExternalOwner
 from ..units import Unit
 from ..workflow import transition_for
 from .base import StaleVersion
-from .dispatching import case_accept, case_dispatch, case_reject, case_rule
+from .dispatching import (
+    BatchOutcome,
+    case_accept,
+    case_dispatch,
+    case_dispatch_batch,
+    case_reject,
+    case_rule,
+)
 from .handling import (
     case_approve_extension,
     case_close,
@@ -32,7 +39,7 @@ from .handling import (
     case_verify_fail,
 )
 from .intake import case_me_too, case_merge, case_register, case_submit, case_void
-from .photos import case_photo_add
+from .photos import case_act_with_photos, case_photo_add, case_report
 from .resident import case_rate, case_reopen
 from .supervision import case_escalate_if_overdue, case_supervise, case_warn_if_near_due
 from .whistle import case_complete_task, case_report_in, case_whistle
@@ -129,14 +136,17 @@ def case_act(
 
 __all__ = [
     "SERVICES",
+    "BatchOutcome",
     "StaleVersion",
     "case_accept",
     "case_act",
+    "case_act_with_photos",
     "case_approve_extension",
     "case_close",
     "case_complete_task",
     "case_deny_extension",
     "case_dispatch",
+    "case_dispatch_batch",
     "case_escalate_if_overdue",
     "case_handle",
     "case_me_too",
@@ -146,6 +156,7 @@ __all__ = [
     "case_register",
     "case_reject",
     "case_reopen",
+    "case_report",
     "case_report_in",
     "case_request_extension",
     "case_resume",

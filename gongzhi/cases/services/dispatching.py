@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -159,3 +161,29 @@ def case_rule(
         public=True,
     )
     return case
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    number: str
+    ok: bool
+    message: str
+
+
+def case_dispatch_batch(
+    *, cases: list[Case], actor, unit: Unit | None, note: str = ""
+) -> list[BatchOutcome]:
+    """Dispatch several cases to one unit: each through ``case_dispatch`` in
+    its own transaction, so one refusal leaves the others dispatched and the
+    caller gets a result per case."""
+    from gongzhi.core.errors import DomainError
+
+    outcomes = []
+    for case in cases:
+        try:
+            case_dispatch(case=case, actor=actor, unit=unit, note=note)
+        except DomainError as exc:
+            outcomes.append(BatchOutcome(case.number, False, exc.message))
+        else:
+            outcomes.append(BatchOutcome(case.number, True, _("已派遣")))
+    return outcomes

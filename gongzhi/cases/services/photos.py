@@ -96,3 +96,57 @@ def case_photo_add(*, case: Case, actor, data: bytes, kind: str = PhotoKind.BEFO
         storage.delete(name)
         raise
     return photo
+
+
+MAX_PHOTOS_PER_UPLOAD = 6
+
+
+def _check_all(photos: list[bytes]) -> None:
+    # Every image is checked before anything is written, so a bad file in a
+    # batch saves nothing (no case, no event, no stray file on disk).
+    if len(photos) > MAX_PHOTOS_PER_UPLOAD:
+        raise ValidationFailed(
+            _("一次最多上传 %(n)d 张照片。") % {"n": MAX_PHOTOS_PER_UPLOAD}, code="too_many_photos"
+        )
+    for data in photos:
+        check_image(data)
+
+
+@transaction.atomic
+def case_report(*, actor, photos: list[bytes] = (), **fields) -> tuple[Case, bool]:
+    """A resident's (or patrol's) report with its photos, all or nothing:
+    ``case_submit`` with ``fields``, then each photo as 处置前."""
+    from .intake import case_submit
+
+    photos = list(photos)
+    _check_all(photos)
+    case, created = case_submit(actor=actor, **fields)
+    if created:
+        for data in photos:
+            case_photo_add(case=case, actor=actor, data=data, kind=PhotoKind.BEFORE)
+    return case, created
+
+
+@transaction.atomic
+def case_act_with_photos(
+    *,
+    case: Case,
+    action: str,
+    actor,
+    expected_version: int | None = None,
+    params: dict | None = None,
+    photos: list[bytes] = (),
+) -> Case:
+    """``case_act`` and, in the same transaction, the photos that go with it
+    (处置后 for a handling result, 处置前 otherwise)."""
+    from . import case_act
+
+    photos = list(photos)
+    _check_all(photos)
+    case = case_act(
+        case=case, action=action, actor=actor, expected_version=expected_version, params=params
+    )
+    kind = PhotoKind.AFTER if action == "handle" else PhotoKind.BEFORE
+    for data in photos:
+        case_photo_add(case=case, actor=actor, data=data, kind=kind)
+    return case
