@@ -114,3 +114,34 @@ def assessments_for_user(*, user) -> QuerySet[UnitAssessment]:
         require_staff(user)
         qs = UnitAssessment.objects.filter(community__code__startswith=user.scope_code)
     return qs.select_related("unit", "community").order_by("-year", "community__code")
+
+
+def match_suggestions_for(*, needs: list[Need], limit: int = 10) -> dict[int, list[Resource]]:
+    """``match_suggestions`` for many needs in two queries (the list page):
+    the pairings in force with their communities or streets, then the
+    available resources of those units."""
+    codes_of = {
+        n.pk: [n.division.code, *[c for c in n.division.ancestor_codes if len(c) >= 9]]
+        for n in needs
+    }
+    all_codes = {c for codes in codes_of.values() for c in codes}
+    units_by_code: dict[str, set[int]] = {}
+    # Pairings in force, exactly as need_match checks them (paired_q).
+    for code, unit_id in Pairing.objects.filter(
+        ended_on__isnull=True, division__code__in=all_codes
+    ).values_list("division__code", "unit_id"):
+        units_by_code.setdefault(code, set()).add(unit_id)
+    unit_ids = set().union(*units_by_code.values()) if units_by_code else set()
+    resources = list(
+        Resource.objects.filter(unit_id__in=unit_ids, is_available=True)
+        .select_related("unit")
+        .order_by("-created_at")
+    )
+    out = {}
+    for need in needs:
+        units = set().union(*(units_by_code.get(c, set()) for c in codes_of[need.pk]))
+        mine = [r for r in resources if r.unit_id in units]
+        # Same category first, then newest (a stable sort keeps the date order).
+        mine.sort(key=lambda r: r.category != need.category)
+        out[need.pk] = mine[:limit]
+    return out

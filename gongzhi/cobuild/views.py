@@ -44,15 +44,10 @@ def home(request):
     }
     if user.role_set & STAFF_ROLES and user.scope_code:
         needs = list(selectors.needs_for_user(user=user)[:100])
-        ctx["needs"] = [
-            {
-                "n": n,
-                "suggestions": selectors.match_suggestions(need=n)
-                if n.status == NeedStatus.OPEN
-                else [],
-            }
-            for n in needs
-        ]
+        suggestions = selectors.match_suggestions_for(
+            needs=[n for n in needs if n.status == NeedStatus.OPEN]
+        )
+        ctx["needs"] = [{"n": n, "suggestions": suggestions.get(n.pk, [])} for n in needs]
         ctx["projects"] = selectors.projects_for_user(user=user)[:100]
         ctx["activities"] = selectors.activities_for_user(user=user)[:100]
         ctx["pairings"] = selectors.pairings_for_user(user=user)[:100]
