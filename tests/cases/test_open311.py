@@ -58,7 +58,7 @@ def post_form(client, url, data):
 
 def xml(resp) -> ET.Element:
     assert resp["Content-Type"].startswith("text/xml"), resp["Content-Type"]
-    assert resp.content.startswith(b"<?xml version='1.0' encoding='utf-8'?>")
+    assert resp.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
     return ET.fromstring(resp.content)
 
 

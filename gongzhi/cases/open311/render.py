@@ -17,6 +17,7 @@ CONTENT_TYPES = {
     "xml": "text/xml; charset=utf-8",
     "json": "application/json; charset=utf-8",
 }
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 # plural element → the element of each item
 ITEM_TAGS = {
     "service_requests": "request",
@@ -61,7 +62,8 @@ def _fill(element: ET.Element, value) -> None:
 def to_xml(root: str, data) -> bytes:
     element = ET.Element(root)
     _fill(element, data)
-    return ET.tostring(element, encoding="utf-8", xml_declaration=True)
+    # The spec asks for the declaration with encoding="UTF-8".
+    return XML_DECLARATION + ET.tostring(element, encoding="unicode").encode("utf-8")
 
 
 def respond(fmt: str, root: str, data, *, status: int = 200) -> HttpResponse:
