@@ -75,7 +75,7 @@ from .services.base import OPEN_FOR_MERGE
 from .units import Unit, unit_of
 
 DEMO_PLACES = ["340111002", "340176403", "340202016002", "340302005007"]
-DEMO_COUNT = 2400
+DEMO_COUNT = 2000
 REF_PREFIX = "demo-"
 DATA = Path(settings.BASE_DIR) / "data" / "citizen-messages"
 

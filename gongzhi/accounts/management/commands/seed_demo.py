@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from gongzhi.accounts.demo import DEMO_PASSWORD, demo_users_ensure
+from gongzhi.cases.demo import cases_generate
 from gongzhi.cobuild.demo import cobuild_generate, demo_liaisons_bind
 from gongzhi.org.services.staffing import staffing_generate
 from gongzhi.party.demo import demo_member_bind, party_generate
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             employer_name="安徽师范大学",
         )
         self.stdout.write(f"驻区单位 +{units},党组织 +{orgs},志愿活动 +{activities}")
+        self.stdout.write(f"诉求案件 +{cases_generate(seed=options['seed']).created}")
         if options["quiet_accounts"]:
             return
         self.stdout.write("")
