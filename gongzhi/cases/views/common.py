@@ -98,11 +98,17 @@ def clock_view(case: Case) -> ClockView | None:
     )
 
 
+# Actions only a reporter takes: their name is personal data, never shown.
+REPORTER_ACTIONS = frozenset({Action.SUBMIT, Action.RATE, Action.REOPEN, Action.ME_TOO})
+
+
 def _who(event: CaseEvent, *, staff: bool) -> str:
+    if event.action in REPORTER_ACTIONS and event.actor_department_id is None:
+        return _("反映人") if staff else ""
     if event.actor_department_id:
         place = event.actor_division.short_name if event.actor_division else ""
         return f"{place}{event.actor_department.name}"
-    if event.actor_division_id and (staff or event.action != Action.SUBMIT):
+    if event.actor_division_id:
         name = event.actor_division.short_name
         if staff and event.actor is not None:
             return f"{name} · {event.actor.display_name or event.actor.username}"

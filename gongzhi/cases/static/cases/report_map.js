@@ -9,7 +9,7 @@
   var latInput = document.getElementById("id_lat");
   var status = document.getElementById("pin-status");
 
-  var map = L.map(el, { preferCanvas: false, zoomSnap: 0.25 });
+  var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25 });
   el.gongzhiMap = map; // for the browser tests
   map.attributionControl.setPrefix("Leaflet");
   if (el.dataset.tileUrl) {
@@ -47,7 +47,7 @@
       navigator.geolocation.getCurrentPosition(function (pos) {
         var here = L.latLng(pos.coords.latitude, pos.coords.longitude);
         place(here);
-        map.setView(here, 17);
+        map.setView(here, 17, { animate: false });
       });
     });
   }
@@ -71,8 +71,9 @@
             : { color: "#283593", weight: 1.2, fillColor: "#283593", fillOpacity: 0.08 };
         },
       }).addTo(map);
+      if (marker) marker.bringToFront();
       var bounds = layer.getBounds();
-      if (bounds.isValid() && !marker) map.fitBounds(bounds, { padding: [8, 8], maxZoom: 18 });
+      if (bounds.isValid() && !marker) map.fitBounds(bounds, { padding: [8, 8], maxZoom: 18, animate: false });
       el.dataset.ready = "true";
     })
     .catch(function () { el.dataset.ready = "error"; });
