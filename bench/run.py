@@ -155,3 +155,5 @@ if __name__ == "__main__":
     main()
     # intake classifier (issue 4): training seconds, messages/s, dev_raw accuracy and macro-F1
     subprocess.run([sys.executable, str(Path(__file__).with_name("bench_classify.py"))], check=True)
+    # cases (issue 3): 1,000,000 synthetic cases; list/detail p50/p95, transitions/s
+    subprocess.run([sys.executable, str(Path(__file__).with_name("bench_cases.py"))], check=True)
