@@ -63,12 +63,15 @@ def test_queue_contents_per_role(client, world):
     dept_queue = queue_numbers(client)
     client.force_login(world.other_grid_member)
     foreign_queue = queue_numbers(client)
+    client.force_login(world.district_officer)
+    officer_queue = queue_numbers(client)
 
     assert in_my_grid.number in grid_queue and in_other_grid.number not in grid_queue
     assert {in_my_grid.number, in_other_grid.number} <= community_queue
     assert closed.number not in community_queue
     assert dept_queue == {at_street_dept.number}
     assert foreign_queue == set()
+    assert officer_queue == {in_my_grid.number, in_other_grid.number, at_street_dept.number}
 
 
 def test_search_and_filters(client, world):
