@@ -8,10 +8,11 @@ import datetime as dt
 from ninja import Router, Schema, Status
 
 from gongzhi.core.errors import NotFound
+from gongzhi.core.masking import mask_name, mask_phone
 from gongzhi.org.selectors import division_get_for_user
 
 from . import selectors, services
-from .models import Need, Pairing, Project, ResidentUnit, Resource, UnitAssessment
+from .models import Need, Pairing, Project, ResidentUnit, Resource, UnitAssessment, UnitContact
 
 router = Router()
 
@@ -20,15 +21,142 @@ class UnitOut(Schema):
     id: int
     name: str
     kind: str
+    kind_label: str
     division_code: str
+    division_name: str
+    address: str
+    party_members: int
+
+    @staticmethod
+    def of(u: ResidentUnit) -> UnitOut:
+        return UnitOut(
+            id=u.pk,
+            name=u.name,
+            kind=u.kind,
+            kind_label=str(u.get_kind_display()),
+            division_code=u.division.code,
+            division_name=u.division.name,
+            address=u.address,
+            party_members=u.party_members,
+        )
+
+
+class UnitIn(Schema):
+    division_code: str
+    name: str
+    kind: str
+    address: str = ""
+    party_members: int = 0
+
+
+class UnitEditIn(Schema):
+    name: str
+    kind: str
+    address: str = ""
+    party_members: int = 0
 
 
 @router.get("/units", response=list[UnitOut], summary="驻区单位")
-def unit_list(request):
-    return [
-        UnitOut(id=u.pk, name=u.name, kind=u.kind, division_code=u.division.code)
-        for u in selectors.units_for_user(user=request.user)[:1000]
-    ]
+def unit_list(request, q: str = ""):
+    """Units located in or paired with the user's subtree; a liaison's own unit."""
+    units = selectors.units_for_user(user=request.user)
+    if q.strip():
+        units = units.filter(name__contains=q.strip()[:50])
+    return [UnitOut.of(u) for u in units[:1000]]
+
+
+@router.post("/units", response={201: UnitOut}, summary="登记驻区单位")
+def unit_create(request, payload: UnitIn):
+    division = division_get_for_user(user=request.user, code=payload.division_code)
+    u = services.unit_register(
+        actor=request.user,
+        division=division,
+        name=payload.name,
+        kind=payload.kind,
+        address=payload.address,
+        party_members=payload.party_members,
+    )
+    return Status(201, UnitOut.of(u))
+
+
+@router.get("/units/{pk}", response=UnitOut, summary="驻区单位详情")
+def unit_detail(request, pk: int):
+    return UnitOut.of(selectors.unit_get_for_user(user=request.user, pk=pk))
+
+
+@router.patch("/units/{pk}", response=UnitOut, summary="修改驻区单位")
+def unit_edit(request, pk: int, payload: UnitEditIn):
+    unit = selectors.unit_get_for_user(user=request.user, pk=pk)
+    u = services.unit_update(
+        actor=request.user,
+        unit=unit,
+        name=payload.name,
+        kind=payload.kind,
+        address=payload.address,
+        party_members=payload.party_members,
+    )
+    return UnitOut.of(u)
+
+
+class ContactOut(Schema):
+    id: int
+    unit_id: int
+    name: str
+    phone: str
+    title: str
+    has_account: bool
+
+    @staticmethod
+    def of(c: UnitContact) -> ContactOut:
+        return ContactOut(
+            id=c.pk,
+            unit_id=c.unit_id,
+            name=mask_name(c.name),
+            phone=mask_phone(c.phone),
+            title=c.title,
+            has_account=c.user_id is not None,
+        )
+
+
+class ContactIn(Schema):
+    name: str
+    phone: str = ""
+    title: str = ""
+
+
+@router.get("/units/{pk}/contacts", response=list[ContactOut], summary="单位联系人(脱敏)")
+def contact_list(request, pk: int):
+    unit = selectors.unit_get_for_user(user=request.user, pk=pk)
+    return [ContactOut.of(c) for c in unit.contacts.all()]
+
+
+@router.post("/units/{pk}/contacts", response={201: ContactOut}, summary="添加单位联系人")
+def contact_create(request, pk: int, payload: ContactIn):
+    unit = selectors.unit_get_for_user(user=request.user, pk=pk)
+    c = services.contact_create(
+        actor=request.user, unit=unit, name=payload.name, phone=payload.phone, title=payload.title
+    )
+    return Status(201, ContactOut.of(c))
+
+
+@router.patch("/contacts/{pk}", response=ContactOut, summary="修改单位联系人")
+def contact_edit(request, pk: int, payload: ContactIn):
+    contact = selectors.contact_get_for_user(user=request.user, pk=pk)
+    c = services.contact_update(
+        actor=request.user,
+        contact=contact,
+        name=payload.name,
+        phone=payload.phone,
+        title=payload.title,
+    )
+    return ContactOut.of(c)
+
+
+@router.delete("/contacts/{pk}", response={204: None}, summary="删除单位联系人")
+def contact_delete(request, pk: int):
+    contact = selectors.contact_get_for_user(user=request.user, pk=pk)
+    services.contact_remove(actor=request.user, contact=contact)
+    return Status(204, None)
 
 
 class ResourceOut(Schema):
@@ -200,6 +328,17 @@ def pairing_create(request, payload: PairingIn):
     return Status(201, PairingOut.of(p))
 
 
+class PairingEndIn(Schema):
+    ended_on: dt.date
+
+
+@router.post("/pairings/{pk}/end", response=PairingOut, summary="结束结对")
+def pairing_end(request, pk: int, payload: PairingEndIn):
+    pairing = selectors.pairing_get_for_user(user=request.user, pk=pk)
+    p = services.pairing_end(actor=request.user, pairing=pairing, ended_on=payload.ended_on)
+    return PairingOut.of(p)
+
+
 class ProjectOut(Schema):
     id: int
     title: str
@@ -309,3 +448,14 @@ def assessment_create(request, payload: AssessmentIn):
         comment=payload.comment,
     )
     return Status(201, AssessmentOut.of(a))
+
+
+class ProjectStatusIn(Schema):
+    status: str
+
+
+@router.post("/projects/{pk}/status", response=ProjectOut, summary="变更项目状态")
+def project_status(request, pk: int, payload: ProjectStatusIn):
+    project = selectors.project_get_for_user(user=request.user, pk=pk)
+    p = services.project_set_status(actor=request.user, project=project, status=payload.status)
+    return ProjectOut.of(p)

@@ -8,7 +8,16 @@ from django.utils.translation import gettext as _
 from gongzhi.core.errors import NotFound
 from gongzhi.party.access import require_staff
 
-from .models import LinkageActivity, Need, Pairing, Project, ResidentUnit, Resource, UnitAssessment
+from .models import (
+    LinkageActivity,
+    Need,
+    Pairing,
+    Project,
+    ResidentUnit,
+    Resource,
+    UnitAssessment,
+    UnitContact,
+)
 from .services import paired_q
 
 
@@ -145,3 +154,27 @@ def match_suggestions_for(*, needs: list[Need], limit: int = 10) -> dict[int, li
         mine.sort(key=lambda r: r.category != need.category)
         out[need.pk] = mine[:limit]
     return out
+
+
+def contact_get_for_user(*, user, pk: int) -> UnitContact:
+    """A contact of a unit the user sees (their own unit, or one in scope)."""
+    try:
+        return UnitContact.objects.select_related("unit__division").get(
+            pk=pk, unit__in=units_for_user(user=user)
+        )
+    except UnitContact.DoesNotExist as exc:
+        raise NotFound(_("联系人不存在或不在您的管辖范围内。")) from exc
+
+
+def pairing_get_for_user(*, user, pk: int) -> Pairing:
+    try:
+        return pairings_for_user(user=user).get(pk=pk)
+    except Pairing.DoesNotExist as exc:
+        raise NotFound(_("结对记录不存在或不在您的管辖范围内。")) from exc
+
+
+def project_get_for_user(*, user, pk: int) -> Project:
+    try:
+        return projects_for_user(user=user).get(pk=pk)
+    except Project.DoesNotExist as exc:
+        raise NotFound(_("项目不存在或不在您的管辖范围内。")) from exc

@@ -15,7 +15,7 @@ from gongzhi.org.models import Division
 from gongzhi.party.access import require_staff_over
 from gongzhi.party.personal import clean_mobile
 
-from .constants import Category, Grade, Linkage, NeedStatus
+from .constants import Category, Grade, Linkage, NeedStatus, ProjectStatus, UnitKind
 from .models import (
     LinkageActivity,
     Need,
@@ -48,16 +48,11 @@ def _require_unit_actor(actor: User, unit: ResidentUnit) -> None:
     raise PermissionDenied(_("您只能维护本单位的信息。"))
 
 
-@transaction.atomic
 def unit_create(
     *, actor: User, division: Division, name: str, kind: str, address: str = ""
 ) -> ResidentUnit:
-    require_staff_over(actor, division.code)
-    if ResidentUnit.objects.filter(division=division, name=name.strip()).exists():
-        raise Conflict(_("该区划内已有同名单位。"), code="duplicate")
-    return ResidentUnit.objects.create(
-        division=division, name=name.strip(), kind=kind, address=address
-    )
+    """Kept for callers of the first version; see ``unit_register``."""
+    return unit_register(actor=actor, division=division, name=name, kind=kind, address=address)
 
 
 @transaction.atomic
@@ -221,3 +216,160 @@ def unit_assess(
     return UnitAssessment.objects.create(
         unit=unit, community=community, year=year, grade=grade, comment=comment, assessed_by=actor
     )
+
+
+# --- Units and contacts: edit, remove; pairings and projects: end, status ----
+
+
+def _unit_fields(*, name: str, kind: str, address: str, party_members) -> dict:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("请填写单位名称。"), code="missing_name")
+    if len(name) > 100:
+        raise ValidationFailed(_("单位名称不能超过100个字。"), code="name_too_long")
+    if kind not in UnitKind.values:
+        raise ValidationFailed(_("请选择正确的单位类型。"), code="bad_kind")
+    address = (address or "").strip()
+    if len(address) > 200:
+        raise ValidationFailed(_("地址不能超过200个字。"), code="address_too_long")
+    try:
+        members = int(party_members or 0)
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed(_("党员人数须为整数。"), code="bad_members") from exc
+    if members < 0:
+        raise ValidationFailed(_("党员人数不能小于0。"), code="bad_members")
+    return {"name": name, "kind": kind, "address": address, "party_members": members}
+
+
+@transaction.atomic
+def unit_register(
+    *,
+    actor: User,
+    division: Division,
+    name: str,
+    kind: str,
+    address: str = "",
+    party_members: int | str = 0,
+) -> ResidentUnit:
+    """A street or community worker registers a unit located in their subtree."""
+    require_staff_over(actor, division.code)
+    if division.level not in (Level.COUNTY, Level.STREET, Level.COMMUNITY, Level.GRID):
+        raise ValidationFailed(_("驻区单位须位于区、街道、社区或网格内。"), code="wrong_level")
+    fields = _unit_fields(name=name, kind=kind, address=address, party_members=party_members)
+    if ResidentUnit.objects.filter(division=division, name=fields["name"]).exists():
+        raise Conflict(_("该区划内已有同名单位。"), code="duplicate")
+    return ResidentUnit.objects.create(division=division, **fields)
+
+
+@transaction.atomic
+def unit_update(
+    *,
+    actor: User,
+    unit: ResidentUnit,
+    name: str,
+    kind: str,
+    address: str = "",
+    party_members: int | str = 0,
+) -> ResidentUnit:
+    """Staff over the unit's location, or the unit's own liaison, edit it."""
+    unit = ResidentUnit.objects.select_for_update().select_related("division").get(pk=unit.pk)
+    _require_unit_actor(actor, unit)
+    fields = _unit_fields(name=name, kind=kind, address=address, party_members=party_members)
+    if (
+        ResidentUnit.objects.filter(division_id=unit.division_id, name=fields["name"])
+        .exclude(pk=unit.pk)
+        .exists()
+    ):
+        raise Conflict(_("该区划内已有同名单位。"), code="duplicate")
+    for key, value in fields.items():
+        setattr(unit, key, value)
+    unit.save(update_fields=[*fields, "updated_at"])
+    return unit
+
+
+def _contact_fields(*, name: str, phone: str, title: str) -> dict:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(_("请填写联系人姓名。"), code="missing_name")
+    if len(name) > 32:
+        raise ValidationFailed(_("联系人姓名不能超过32个字。"), code="name_too_long")
+    title = (title or "").strip()
+    if len(title) > 32:
+        raise ValidationFailed(_("职务不能超过32个字。"), code="title_too_long")
+    return {"name": name, "phone": clean_mobile(phone), "title": title}
+
+
+@transaction.atomic
+def contact_create(
+    *, actor: User, unit: ResidentUnit, name: str, phone: str = "", title: str = ""
+) -> UnitContact:
+    """A contact without an account; staff over the unit or its liaison."""
+    _require_unit_actor(actor, unit)
+    return UnitContact.objects.create(
+        unit=unit, **_contact_fields(name=name, phone=phone, title=title)
+    )
+
+
+@transaction.atomic
+def contact_update(
+    *, actor: User, contact: UnitContact, name: str, phone: str = "", title: str = ""
+) -> UnitContact:
+    contact = (
+        UnitContact.objects.select_for_update().select_related("unit__division").get(pk=contact.pk)
+    )
+    _require_unit_actor(actor, contact.unit)
+    fields = _contact_fields(name=name, phone=phone, title=title)
+    for key, value in fields.items():
+        setattr(contact, key, value)
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_remove(*, actor: User, contact: UnitContact) -> None:
+    contact = UnitContact.objects.select_related("unit__division").get(pk=contact.pk)
+    _require_unit_actor(actor, contact.unit)
+    if contact.user_id is not None:
+        raise Conflict(
+            _("该联系人绑定了联络员账号,不能删除;请先解除账号绑定。"), code="contact_has_account"
+        )
+    contact.delete()
+
+
+@transaction.atomic
+def pairing_end(*, actor: User, pairing: Pairing, ended_on: dt.date) -> Pairing:
+    """End a pairing (结束结对); it stays on record with its end date."""
+    pairing = Pairing.objects.select_for_update().select_related("division").get(pk=pairing.pk)
+    require_staff_over(actor, pairing.division.code)
+    if pairing.ended_on is not None:
+        raise Conflict(_("该结对已于%(d)s结束。") % {"d": pairing.ended_on}, code="already_ended")
+    if ended_on < pairing.started_on:
+        raise ValidationFailed(_("结束日期不能早于结对日期。"), code="ends_before_start")
+    pairing.ended_on = ended_on
+    pairing.save(update_fields=["ended_on", "updated_at"])
+    return pairing
+
+
+PROJECT_NEXT = {
+    ProjectStatus.AGREED: {ProjectStatus.ONGOING, ProjectStatus.DONE},
+    ProjectStatus.ONGOING: {ProjectStatus.DONE},
+    ProjectStatus.DONE: set(),
+}
+
+
+@transaction.atomic
+def project_set_status(*, actor: User, project: Project, status: str) -> Project:
+    """已商定 → 实施中 → 已完成 (forward only)."""
+    project = Project.objects.select_for_update().select_related("division").get(pk=project.pk)
+    require_staff_over(actor, project.division.code)
+    if status not in ProjectStatus.values:
+        raise ValidationFailed(_("项目状态不正确。"), code="bad_status")
+    if status not in PROJECT_NEXT[ProjectStatus(project.status)]:
+        raise Conflict(
+            _("项目当前为“%(now)s”,不能改为“%(to)s”。")
+            % {"now": project.get_status_display(), "to": ProjectStatus(status).label},
+            code="bad_transition",
+        )
+    project.status = status
+    project.save(update_fields=["status", "updated_at"])
+    return project

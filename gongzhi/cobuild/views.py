@@ -19,13 +19,18 @@ from gongzhi.party import forms
 from gongzhi.party.selectors import employer_choices
 
 from . import selectors, services
-from .constants import Category, Grade, Linkage, NeedStatus
+from .constants import Category, Grade, Linkage, NeedStatus, ProjectStatus, UnitKind
 from .models import ResidentUnit
 
 
 @login_required
 @require_GET
 def home(request):
+    template, ctx = _home_page(request)
+    return render(request, template, ctx)
+
+
+def _home_page(request, *args, **kwargs):
     user = request.user
     units = list(selectors.units_for_user(user=user).prefetch_related("contacts")[:200])
     ctx = {
@@ -63,7 +68,7 @@ def home(request):
         if user.role_set & STAFF_ROLES or hasattr(user, "unit_contact")
         else []
     )
-    return render(request, "cobuild/home.html", ctx)
+    return "cobuild/home.html", ctx
 
 
 @login_required
@@ -103,6 +108,7 @@ def _unit_any(pk: int | None) -> ResidentUnit:
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_home_page, "pairing")
 def pairing_create(request):
     data = request.POST
     division = division_get_for_user(
@@ -121,6 +127,7 @@ def pairing_create(request):
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_home_page, "project")
 def project_create(request):
     data = request.POST
     division = division_get_for_user(
@@ -160,4 +167,144 @@ def assessment_create(request):
         comment=forms.text(data, "comment", _("评语"), required=False, max_length=2000),
     )
     messages.success(request, _("已评价%(unit)s。") % {"unit": unit.name})
+    return redirect("cobuild:home")
+
+
+# --- Resident units and their contacts ------------------------------------------
+
+
+def _contacts_masked(unit):
+    return [
+        {"c": c, "name": mask_name(c.name), "phone": mask_phone(c.phone)}
+        for c in unit.contacts.all()
+    ]
+
+
+def _units_page(request, *args, **kwargs):
+    user = request.user
+    q = request.GET.get("q", "").strip()[:50]
+    units = selectors.units_for_user(user=user).prefetch_related("contacts")
+    if q:
+        units = units.filter(name__contains=q)
+    ctx = {
+        "units": [{"u": u, "contacts": _contacts_masked(u)} for u in units[:200]],
+        "q": q,
+        "kinds": UnitKind.choices,
+        "can_create": bool(user.role_set & STAFF_ROLES and user.scope_code),
+        "scope_code": user.scope_code,
+    }
+    return "cobuild/units.html", ctx
+
+
+@login_required
+@require_GET
+def units(request):
+    template, ctx = _units_page(request)
+    return render(request, template, ctx)
+
+
+@login_required
+@require_POST
+@forms.redisplay_on_error(_units_page, "unit")
+def unit_create(request):
+    data = request.POST
+    division = division_get_for_user(
+        user=request.user, code=forms.text(data, "division_code", _("所在区划代码"), max_length=20)
+    )
+    unit = services.unit_register(
+        actor=request.user,
+        division=division,
+        name=forms.text(data, "name", _("单位名称")),
+        kind=forms.choice(data, "kind", _("单位类型"), UnitKind.values),
+        address=forms.text(data, "address", _("地址"), required=False, max_length=200),
+        party_members=forms.integer(data, "party_members", _("党员人数"), default=0),
+    )
+    messages.success(request, _("已登记驻区单位“%(name)s”。") % {"name": unit.name})
+    return redirect("cobuild:unit", pk=unit.pk)
+
+
+def _unit_page(request, pk: int, *args, **kwargs):
+    unit = selectors.unit_get_for_user(user=request.user, pk=pk)
+    return "cobuild/unit.html", {
+        "unit": unit,
+        "contacts": _contacts_masked(unit),
+        "kinds": UnitKind.choices,
+        "pairings": unit.pairings.select_related("division").order_by("-started_on"),
+    }
+
+
+@login_required
+@require_GET
+def unit_detail(request, pk: int):
+    template, ctx = _unit_page(request, pk)
+    return render(request, template, ctx)
+
+
+@login_required
+@require_POST
+@forms.redisplay_on_error(_unit_page, "unit_edit")
+def unit_edit(request, pk: int):
+    unit = selectors.unit_get_for_user(user=request.user, pk=pk)
+    data = request.POST
+    services.unit_update(
+        actor=request.user,
+        unit=unit,
+        name=forms.text(data, "name", _("单位名称")),
+        kind=forms.choice(data, "kind", _("单位类型"), UnitKind.values),
+        address=forms.text(data, "address", _("地址"), required=False, max_length=200),
+        party_members=forms.integer(data, "party_members", _("党员人数"), default=0),
+    )
+    messages.success(request, _("单位信息已保存。"))
+    return redirect("cobuild:unit", pk=pk)
+
+
+@login_required
+@require_POST
+@forms.redisplay_on_error(_unit_page, "contact")
+def contact_create(request, pk: int):
+    unit = selectors.unit_get_for_user(user=request.user, pk=pk)
+    data = request.POST
+    services.contact_create(
+        actor=request.user,
+        unit=unit,
+        name=forms.text(data, "name", _("联系人姓名"), max_length=32),
+        phone=data.get("phone", ""),
+        title=forms.text(data, "title", _("职务"), required=False, max_length=32),
+    )
+    messages.success(request, _("联系人已添加。"))
+    return redirect("cobuild:unit", pk=pk)
+
+
+@login_required
+@require_POST
+def contact_remove(request, pk: int):
+    contact = selectors.contact_get_for_user(user=request.user, pk=pk)
+    services.contact_remove(actor=request.user, contact=contact)
+    messages.success(request, _("联系人已删除。"))
+    return redirect("cobuild:unit", pk=contact.unit_id)
+
+
+@login_required
+@require_POST
+def pairing_end(request, pk: int):
+    pairing = selectors.pairing_get_for_user(user=request.user, pk=pk)
+    services.pairing_end(
+        actor=request.user,
+        pairing=pairing,
+        ended_on=forms.date(request.POST, "ended_on", _("结束日期")),
+    )
+    messages.success(request, _("已结束与%(unit)s的结对。") % {"unit": pairing.unit.name})
+    return redirect("cobuild:home")
+
+
+@login_required
+@require_POST
+def project_status(request, pk: int):
+    project = selectors.project_get_for_user(user=request.user, pk=pk)
+    services.project_set_status(
+        actor=request.user,
+        project=project,
+        status=forms.choice(request.POST, "status", _("项目状态"), ProjectStatus.values),
+    )
+    messages.success(request, _("项目状态已更新。"))
     return redirect("cobuild:home")

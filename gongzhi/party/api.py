@@ -249,6 +249,30 @@ def decision_project(request, pk: int, payload: OpenProjectIn):
     return Status(201, {"project_id": project.pk, "title": project.title})
 
 
+class OpenCaseIn(Schema):
+    category: str
+    building_id: int | None = None
+    urgency: str = "normal"
+
+
+@router.post("/decisions/{pk}/case", response={201: dict}, summary="议定事项立为诉求案件")
+def decision_case(request, pk: int, payload: OpenCaseIn):
+    decision = selectors.decision_get_for_user(user=request.user, pk=pk)
+    building = None
+    if payload.building_id:
+        building = Building.objects.select_related("grid").filter(pk=payload.building_id).first()
+        if building is None:
+            raise NotFound("所选楼栋不存在。")
+    case = services.decision_open_case(
+        actor=request.user,
+        decision=decision,
+        category_code=payload.category,
+        building=building,
+        urgency=payload.urgency,
+    )
+    return Status(201, {"case_number": case.number, "decision_id": decision.pk})
+
+
 class OrgIn(Schema):
     division_code: str
     kind: str
@@ -364,6 +388,34 @@ def seat_appoint(request, pk: int, payload: SeatIn):
         also_supervision_chair=payload.also_supervision_chair,
     )
     return Status(201, SeatOut.of(seat))
+
+
+@router.patch("/seats/{pk}", response=SeatOut, summary="修改委员(职务、交叉任职)")
+def seat_edit(request, pk: int, payload: SeatIn):
+    seat = selectors.seat_get_for_user(user=request.user, pk=pk)
+    unit = (
+        unit_get_for_user(user=request.user, pk=payload.resident_unit_id)
+        if payload.resident_unit_id
+        else None
+    )
+    seat = services.seat_update(
+        actor=request.user,
+        seat=seat,
+        holder_name=payload.holder_name,
+        role=payload.role,
+        resident_unit=unit,
+        is_part_time=payload.is_part_time,
+        also_director=payload.also_director,
+        also_supervision_chair=payload.also_supervision_chair,
+    )
+    return SeatOut.of(seat)
+
+
+@router.delete("/seats/{pk}", response={204: None}, summary="免去委员职务")
+def seat_delete(request, pk: int):
+    seat = selectors.seat_get_for_user(user=request.user, pk=pk)
+    services.seat_remove(actor=request.user, seat=seat)
+    return Status(204, None)
 
 
 class ConferenceOut(Schema):

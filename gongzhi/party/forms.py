@@ -78,3 +78,38 @@ def datetime(data, name: str, label: str) -> dt.datetime:
 
 def lines(data, name: str) -> list[str]:
     return [line.strip() for line in (data.get(name) or "").splitlines() if line.strip()]
+
+
+def redisplay_on_error(page, form: str):
+    """Decorate a POST view so that bad input re-renders its page with the
+    user's values and the Chinese message instead of an error page.
+
+    ``page(request, *args, **kwargs)`` returns ``(template, context)`` of the
+    page holding the form; on ``ValidationFailed`` or ``Conflict`` the view's
+    writes are rolled back and the page is rendered with ``form_errors``
+    (form name → message) and ``posted`` (the submitted values), with the
+    error's status (400, or 409 for a conflict). Not-found and permission
+    errors keep their error pages."""
+    from functools import wraps
+
+    from django.db import transaction
+    from django.shortcuts import render
+
+    from gongzhi.core.errors import Conflict
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            try:
+                with transaction.atomic():
+                    return view(request, *args, **kwargs)
+            except (ValidationFailed, Conflict) as exc:
+                template, ctx = page(request, *args, **kwargs)
+                ctx["form_errors"] = {form: exc.message}
+                ctx["posted"] = request.POST
+                status = exc.status if 400 <= exc.status < 500 else 400
+                return render(request, template, ctx, status=status)
+
+        return wrapper
+
+    return decorate

@@ -237,3 +237,29 @@ def overview(*, user, division: Division) -> tuple[dict[str, int], list[Overview
         for child in children
     ]
     return totals, rows
+
+
+def seat_get_for_user(*, user, pk: int):
+    """A committee seat of an organisation in the user's subtree."""
+    from .models import CommitteeSeat
+
+    require_staff(user)
+    seat = (
+        CommitteeSeat.objects.select_related("organization__division")
+        .filter(pk=pk, organization__division__code__startswith=user.scope_code)
+        .first()
+    )
+    if seat is None:
+        raise NotFound(_("委员不存在或不在您的管辖范围内。"))
+    return seat
+
+
+def case_categories():
+    """Active leaf classes of the cases catalogue, for a decision opening a case."""
+    from gongzhi.cases.models import Category
+
+    return list(
+        Category.objects.filter(is_active=True, children__isnull=True)
+        .order_by("sort_order", "code")
+        .values_list("code", "name")[:300]
+    )

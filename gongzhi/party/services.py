@@ -370,3 +370,123 @@ def member_for_user(user: User) -> PartyMember:
     if member is None:
         raise NotFound(_("您还没有党员报到信息。"))
     return member
+
+
+# --- Committee seats: edit and remove ------------------------------------------
+
+
+@transaction.atomic
+def seat_update(
+    *,
+    actor: User,
+    seat: CommitteeSeat,
+    holder_name: str,
+    role: str,
+    resident_unit: ResidentUnit | None = None,
+    is_part_time: bool = False,
+    also_director: bool = False,
+    also_supervision_chair: bool = False,
+) -> CommitteeSeat:
+    """Change a seat's holder, role or cross-appointments (一肩挑, 兼任监委会主任)."""
+    seat = (
+        CommitteeSeat.objects.select_for_update()
+        .select_related("organization__division")
+        .get(pk=seat.pk)
+    )
+    require_staff_over(actor, seat.organization.division.code)
+    holder_name = (holder_name or "").strip()
+    if not holder_name:
+        raise ValidationFailed(_("请填写姓名。"), code="missing_name")
+    if role not in SeatRole.values:
+        raise ValidationFailed(_("请选择正确的职务。"), code="bad_role")
+    if role != SeatRole.SECRETARY and (also_director or also_supervision_chair):
+        raise ValidationFailed(_("只有书记可以兼任居委会主任或居务监督委员会主任。"))
+    if is_part_time and resident_unit is None:
+        raise ValidationFailed(_("兼职委员须来自驻区单位,请选择单位。"))
+    if (
+        role == SeatRole.SECRETARY
+        and CommitteeSeat.objects.filter(organization_id=seat.organization_id, role=role)
+        .exclude(pk=seat.pk)
+        .exists()
+    ):
+        raise Conflict(_("该党组织已有书记,请先调整原书记。"), code="secretary_exists")
+    seat.holder_name = holder_name[:32]
+    seat.role = role
+    seat.resident_unit = resident_unit
+    seat.is_part_time = is_part_time
+    seat.also_director = also_director
+    seat.also_supervision_chair = also_supervision_chair
+    seat.save()
+    return seat
+
+
+@transaction.atomic
+def seat_remove(*, actor: User, seat: CommitteeSeat) -> None:
+    seat = CommitteeSeat.objects.select_related("organization__division").get(pk=seat.pk)
+    require_staff_over(actor, seat.organization.division.code)
+    seat.delete()
+
+
+# --- A decision opens a case (cases app's intake service) ----------------------
+
+
+def decision_open_case(
+    *,
+    actor: User,
+    decision: MeetingDecision,
+    category_code: str,
+    building=None,
+    urgency: str = "normal",
+):
+    """A joint meeting's decision becomes a case through the cases app's own
+    ``case_submit`` (channel 系统接口, source ``party-decision:<id>``, so a
+    repeat returns the same case), located at the chosen building or the
+    community's centre; the decision records the case number.
+
+    The dependency is one-way: this app calls the cases service; the cases app
+    never imports party."""
+    from gongzhi.cases.constants import Channel
+    from gongzhi.cases.services import case_submit
+
+    with transaction.atomic():
+        decision = _decision_locked(decision)
+        division = decision.meeting.conference.division
+        require_staff_over(actor, division.code)
+        if decision.case_ref:
+            raise Conflict(_("该议定事项已关联诉求。"), code="case_exists")
+        if not (category_code or "").strip():
+            raise ValidationFailed(_("请选择事项分类。"), code="missing_category")
+        if building is not None:
+            if not building.grid.code.startswith(division.code):
+                raise ValidationFailed(
+                    _("所选楼栋不在%(name)s内。") % {"name": division.name},
+                    code="building_elsewhere",
+                )
+            lng, lat, address = building.lng, building.lat, building.address
+        else:
+            if division.center_lng is None or division.center_lat is None:
+                raise ValidationFailed(
+                    _("%(name)s没有中心点坐标,请选择楼栋。") % {"name": division.name},
+                    code="no_location",
+                )
+            lng, lat, address = division.center_lng, division.center_lat, division.name
+        case, _created = case_submit(
+            actor=actor,
+            channel=Channel.API,
+            source_ref=f"party-decision:{decision.pk}",
+            title=decision.text[:100],
+            description=_("%(meeting)s(%(date)s)议定:%(text)s。责任单位/人:%(owner)s")
+            % {
+                "meeting": decision.meeting.title,
+                "date": decision.meeting.held_on,
+                "text": decision.text,
+                "owner": decision.owner or "—",
+            },
+            category=category_code.strip(),
+            lng=lng,
+            lat=lat,
+            urgency=urgency,
+            address=address,
+        )
+        decision_link_case(decision=decision, case_ref=case.number)
+    return case

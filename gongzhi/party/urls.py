@@ -18,5 +18,8 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("decisions/<int:pk>/follow-ups/", views.decision_follow_up, name="decision_follow_up"),
     path("decisions/<int:pk>/project/", views.decision_project, name="decision_project"),
+    path("decisions/<int:pk>/case/", views.decision_case, name="decision_case"),
+    path("seats/<int:pk>/edit/", views.seat_edit, name="seat_edit"),
+    path("seats/<int:pk>/remove/", views.seat_remove, name="seat_remove"),
     path("overview/<str:code>/", views.overview, name="overview"),
 ]

@@ -18,7 +18,7 @@ from gongzhi.core.errors import NotFound
 from gongzhi.core.masking import mask_id_number, mask_name, mask_phone
 from gongzhi.insights.registry import Period
 from gongzhi.org.constants import Level
-from gongzhi.org.models import Division
+from gongzhi.org.models import Building, Division
 from gongzhi.org.selectors import division_get_for_user
 
 from . import forms, selectors, services
@@ -277,6 +277,10 @@ def meeting_detail(request, pk: int):
             "units": units_for_user(user=request.user).filter(
                 division__code__startswith=division.code[:9]
             )[:200],
+            "case_categories": selectors.case_categories(),
+            "buildings": Building.objects.filter(grid__code__startswith=division.code)
+            .order_by("estate", "name")
+            .only("pk", "estate", "name")[:300],
         },
     )
 
@@ -326,3 +330,54 @@ def overview(request, code: str):
         "party/overview.html",
         {"division": division, "totals": totals, "rows": rows},
     )
+
+
+@login_required
+@require_POST
+def decision_case(request, pk: int):
+    """A joint meeting's decision opens a case (through the cases app)."""
+    decision = selectors.decision_get_for_user(user=request.user, pk=pk)
+    data = request.POST
+    building_pk = forms.optional_pk(data, "building")
+    building = None
+    if building_pk:
+        building = Building.objects.select_related("grid").filter(pk=building_pk).first()
+        if building is None:
+            raise NotFound(_("所选楼栋不存在。"))
+    case = services.decision_open_case(
+        actor=request.user,
+        decision=decision,
+        category_code=forms.text(data, "category", _("事项分类"), max_length=16),
+        building=building,
+    )
+    messages.success(request, _("已立诉求%(number)s。") % {"number": case.number})
+    return redirect("party:meeting", pk=decision.meeting_id)
+
+
+@login_required
+@require_POST
+def seat_edit(request, pk: int):
+    seat = selectors.seat_get_for_user(user=request.user, pk=pk)
+    data = request.POST
+    unit_pk = forms.optional_pk(data, "resident_unit")
+    services.seat_update(
+        actor=request.user,
+        seat=seat,
+        holder_name=forms.text(data, "holder_name", _("姓名"), max_length=32),
+        role=forms.choice(data, "role", _("职务"), SeatRole.values),
+        resident_unit=unit_get_for_user(user=request.user, pk=unit_pk) if unit_pk else None,
+        is_part_time=data.get("is_part_time") == "on",
+        also_director=data.get("also_director") == "on",
+        also_supervision_chair=data.get("also_supervision_chair") == "on",
+    )
+    messages.success(request, _("委员信息已保存。"))
+    return redirect("party:org", pk=seat.organization_id)
+
+
+@login_required
+@require_POST
+def seat_remove(request, pk: int):
+    seat = selectors.seat_get_for_user(user=request.user, pk=pk)
+    services.seat_remove(actor=request.user, seat=seat)
+    messages.success(request, _("已免去%(name)s的职务。") % {"name": mask_name(seat.holder_name)})
+    return redirect("party:org", pk=seat.organization_id)
