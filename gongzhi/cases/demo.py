@@ -155,6 +155,19 @@ class Actors:
     def __init__(self) -> None:
         self._cache: dict[tuple, User] = {}
         self.residents: dict[str, list[User]] = {}
+        self._new: list[tuple] = []
+
+    def begin(self) -> None:
+        self._new = []
+
+    def rollback(self) -> None:
+        """Forget the accounts created in a case whose transaction rolled back."""
+        for key in self._new:
+            user = self._cache.pop(key)
+            for pool in self.residents.values():
+                if user in pool:
+                    pool.remove(user)
+        self._new = []
 
     def _make(self, key: tuple, username: str, division: Division, role: str, department=None):
         if key in self._cache:
@@ -170,6 +183,7 @@ class Actors:
             user.set_unusable_password()
             user.save()
             UserRole.objects.create(user=user, role=role)
+            self._new.append(key)
         self._cache[key] = user
         return user
 
@@ -319,6 +333,7 @@ def cases_generate(*, seed: int = 2024, count: int = DEMO_COUNT, now: datetime |
                 continue
             city, county = names.get(code[:4], ""), names.get(code[:6], "")
             ctx = _Ctx(rng, Clock(start, end, rng), actors, community, street, departments)
+            actors.begin()
             try:
                 with transaction.atomic():
                     case = _one(
@@ -332,6 +347,7 @@ def cases_generate(*, seed: int = 2024, count: int = DEMO_COUNT, now: datetime |
                         open_masters=open_masters,
                     )
             except DomainError:
+                actors.rollback()
                 continue  # e.g. a building on a grid edge the index puts elsewhere
             if case is not None:
                 report.created += 1
