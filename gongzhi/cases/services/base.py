@@ -157,6 +157,20 @@ def finish(
     )
 
 
+# Callbacks run inside the transaction that writes each CaseEvent, after the
+# row exists: other apps register here (e.g. intake's outbox, decision 0031)
+# so that the cases app never imports them. A callback that raises rolls the
+# transition back, so keep them to writing rows.
+EVENT_HOOKS: list = []
+
+
+def on_case_event(fn):
+    """Register ``fn(event)`` to run in the transaction of every CaseEvent."""
+    if fn not in EVENT_HOOKS:
+        EVENT_HOOKS.append(fn)
+    return fn
+
+
 def record_event(
     *,
     case: Case,
@@ -179,6 +193,8 @@ def record_event(
         payload=payload or {},
         public=public,
     )
+    for hook in EVENT_HOOKS:
+        hook(event)
     from ..tasks import notify_event
 
     event_id = event.pk

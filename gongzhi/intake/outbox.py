@@ -1,0 +1,239 @@
+"""Status changes pushed back to the source platform (decision 0031).
+
+``enqueue_for_event`` is registered with ``cases.services.on_case_event`` and
+runs in the transaction that writes each CaseEvent: when the case came from
+a source platform that has a callback URL, it writes an :class:`Outbox` row
+— so the status change and its push are committed together or not at all.
+``deliver`` sends one row (HMAC-signed like our webhooks) and on failure
+schedules the next attempt with exponential back-off; after
+``MAX_ATTEMPTS`` the row is ``failed`` and stays on the officers' outbox page
+until someone retries it. Rows of one case are delivered in event order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import ChannelMapping, IntegrationPlatform, Outbox
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_BASE = 30  # seconds: 30 s, 1 min, 2 min, 4 min … capped
+BACKOFF_MAX = 3600
+MAX_ATTEMPTS = 10
+TIMEOUT = 10
+
+
+class DeliveryFailed(Exception):
+    pass
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def backoff(attempts: int) -> int:
+    return min(BACKOFF_BASE * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+
+
+def platform_for(channel: str) -> IntegrationPlatform | None:
+    return (
+        IntegrationPlatform.objects.filter(channel=channel, active=True)
+        .exclude(callback_url="")
+        .order_by("id")
+        .first()
+    )
+
+
+def enqueue_for_event(event) -> Outbox | None:
+    """Called in the CaseEvent's transaction; writes the row when a source must hear."""
+    from .channels import adapter_for_case
+
+    case = event.case
+    if not case.source_ref:
+        return None
+    if event.from_status == event.to_status:
+        return None  # supervision, me-too … no status change
+    adapter = adapter_for_case(case)
+    if adapter is None:
+        return None
+    platform = platform_for(adapter.channel)
+    if platform is None:
+        return None
+    mapping = (
+        ChannelMapping.objects.filter(
+            channel=adapter.channel,
+            kind=ChannelMapping.Kind.STATUS,
+            source_code=event.to_status,
+            is_active=True,
+        )
+        .values_list("target", flat=True)
+        .first()
+    )
+    from gongzhi.cases.constants import Status
+
+    payload = {
+        "sourceRef": case.source_ref[len(adapter.ref_prefix) :],
+        "channel": adapter.channel,
+        "caseNumber": case.number,
+        "eventId": event.pk,
+        "action": event.action,
+        "fromStatus": event.from_status,
+        "status": event.to_status,
+        "statusLabel": str(Status(event.to_status).label),
+        "sourceStatus": mapping or "",
+        "note": event.note if event.public else "",
+        "at": (event.created_at or timezone.now()).isoformat(),
+    }
+    row = Outbox.objects.create(
+        case=case,
+        event=event,
+        platform=platform,
+        channel=adapter.channel,
+        source_ref=case.source_ref[:64],
+        payload=payload,
+        next_attempt_at=timezone.now(),
+    )
+    pk = row.pk
+    transaction.on_commit(lambda: _enqueue_task(pk))
+    return row
+
+
+def _enqueue_task(pk: int) -> None:
+    from .tasks import deliver_outbox
+
+    try:
+        deliver_outbox(pk)
+    except Exception:  # the periodic sweep picks it up
+        logger.exception("outbox %s: could not enqueue", pk)
+
+
+def send(row: Outbox) -> None:
+    """POST the payload to the platform; DeliveryFailed on anything but 2xx."""
+    platform = row.platform
+    if platform is None or not platform.callback_url:
+        raise DeliveryFailed(_("未配置回推地址"))
+    if not platform.active:
+        raise DeliveryFailed(_("对接平台已停用"))
+    body = json.dumps(row.payload, ensure_ascii=False).encode()
+    ts = str(int(time.time()))
+    req = urllib.request.Request(
+        platform.callback_url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "X-Gongzhi-Timestamp": ts,
+            "X-Gongzhi-Signature": sign(platform.webhook_secret or "", ts, body),
+            "X-Gongzhi-Event-Id": str(row.event_id),
+        },
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
+            if not 200 <= resp.status < 300:
+                raise DeliveryFailed(f"HTTP {resp.status}")
+    except urllib.error.HTTPError as exc:
+        raise DeliveryFailed(f"HTTP {exc.code}") from exc
+    except (urllib.error.URLError, OSError) as exc:
+        raise DeliveryFailed(str(getattr(exc, "reason", exc))[:300]) from exc
+
+
+def deliver(pk: int, *, sender=None) -> Outbox | None:
+    """Try one row now. Returns it (sent, rescheduled or failed); None if gone/not due."""
+    sender = sender or send
+    with transaction.atomic():
+        row = (
+            Outbox.objects.select_for_update()
+            .select_related("platform")
+            .filter(pk=pk, state=Outbox.State.PENDING)
+            .first()
+        )
+        if row is None:
+            return None
+        earlier = (
+            Outbox.objects.filter(case_id=row.case_id, pk__lt=row.pk)
+            .exclude(state=Outbox.State.SENT)
+            .order_by("pk")
+            .first()
+        )
+        if earlier is not None:
+            # keep the source's order: wait for the earlier change
+            row.next_attempt_at = max(earlier.next_attempt_at or timezone.now(), timezone.now())
+            row.last_error = _("等待本案件更早的状态推送")
+            row.save(update_fields=["next_attempt_at", "last_error"])
+            return row
+        row.attempts += 1
+        try:
+            sender(row)
+        except Exception as exc:
+            row.last_error = str(exc)[:500] or exc.__class__.__name__
+            if row.attempts >= MAX_ATTEMPTS:
+                row.state = Outbox.State.FAILED
+                row.next_attempt_at = None
+            else:
+                row.next_attempt_at = timezone.now() + timedelta(seconds=backoff(row.attempts))
+            row.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+            logger.warning("outbox %s attempt %s failed: %s", pk, row.attempts, row.last_error)
+            return row
+        row.state = Outbox.State.SENT
+        row.sent_at = timezone.now()
+        row.last_error = ""
+        row.next_attempt_at = None
+        row.save(update_fields=["attempts", "state", "sent_at", "last_error", "next_attempt_at"])
+    # the next change of this case may have been waiting for this one
+    nxt = (
+        Outbox.objects.filter(case_id=row.case_id, pk__gt=row.pk, state=Outbox.State.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if nxt is not None:
+        transaction.on_commit(lambda: _enqueue_task(nxt))
+    return row
+
+
+def deliver_due(*, limit: int = 200, sender=None) -> dict[str, int]:
+    """Every pending row whose time has come, oldest first (the periodic sweep)."""
+    now = timezone.now()
+    ids = list(
+        Outbox.objects.filter(state=Outbox.State.PENDING, next_attempt_at__lte=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    counts = {"sent": 0, "retry": 0, "failed": 0}
+    for pk in ids:
+        row = deliver(pk, sender=sender)
+        if row is None:
+            continue
+        if row.state == Outbox.State.SENT:
+            counts["sent"] += 1
+        elif row.state == Outbox.State.FAILED:
+            counts["failed"] += 1
+        else:
+            counts["retry"] += 1
+    return counts
+
+
+def retry(pk: int) -> Outbox | None:
+    """An officer asks for another try of a failed (or waiting) row."""
+    with transaction.atomic():
+        row = Outbox.objects.select_for_update().filter(pk=pk).first()
+        if row is None or row.state == Outbox.State.SENT:
+            return row
+        row.state = Outbox.State.PENDING
+        row.next_attempt_at = timezone.now()
+        row.save(update_fields=["state", "next_attempt_at"])
+    transaction.on_commit(lambda: _enqueue_task(pk))
+    return row
