@@ -190,8 +190,15 @@ def case_merge(
     master: Case | str,
     expected_version: int | None = None,
     note: str = "",
+    system: bool = False,
+    payload: dict | None = None,
 ) -> Case:
-    """Merge the duplicate ``case`` into ``master``: its reporters follow the master."""
+    """Merge the duplicate ``case`` into ``master``: its reporters follow the
+    master, whose priority rises by one for every reporter it gains.
+
+    ``system=True`` (with ``actor=None``) is the automatic duplicate merge of
+    the intake pipeline (``intake.dedupe``): no person, so no party or
+    jurisdiction check; the table must still allow the merge."""
     master_number = master.number if isinstance(master, Case) else str(master)
     master_row = Case.objects.filter(number=master_number).only("pk").first()
     if master_row is None:
@@ -200,11 +207,17 @@ def case_merge(
     first, second = sorted([case.pk, master_row.pk])
     lock(first)
     lock(second)
-    case, t = begin(case=case, action=Action.MERGE, actor=actor, expected_version=expected_version)
+    if system:
+        case = lock(case.pk)
+        t = workflow.transition_for(case.status, Action.MERGE)
+    else:
+        case, t = begin(
+            case=case, action=Action.MERGE, actor=actor, expected_version=expected_version
+        )
     master_case = lock(master_row.pk)
     if master_case.pk == case.pk:
         raise ValidationFailed(_("不能与自身合并。"), code="merge_into_self")
-    if not in_jurisdiction(actor, master_case):
+    if not system and not in_jurisdiction(actor, master_case):
         raise NotFound(_("主案件不存在或不在您的管辖范围内。"), code="master_not_found")
     if master_case.status not in OPEN_FOR_MERGE:
         raise ValidationFailed(_("主案件已办结或已撤销,不能合并。"), code="master_closed")
@@ -214,6 +227,7 @@ def case_merge(
     ]
     known = set(master_case.reporters.exclude(user=None).values_list("user_id", flat=True))
     known.add(master_case.reporter_id)
+    gained = 0
     for user_id, name, phone in followers:
         if user_id is not None and user_id in known:
             continue
@@ -223,6 +237,11 @@ def case_merge(
         CaseReporter.objects.create(
             case=master_case, user_id=user_id, name=name, phone=phone, via_case=case
         )
+        gained += 1
+    # More people reporting the same problem: the master moves up the queue.
+    master_case.priority += max(gained, 1)
+    master_case.version += 1
+    master_case.save(update_fields=["priority", "version", "updated_at"])
     case.master = master_case
     finish(
         case=case,
@@ -230,7 +249,7 @@ def case_merge(
         actor=actor,
         fields=["master"],
         note=note,
-        payload={"master": master_case.number},
+        payload={"master": master_case.number, **(payload or {})},
         public=True,
     )
     return case
