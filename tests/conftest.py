@@ -13,6 +13,9 @@ import pytest
 from django.core.management import call_command
 from django.test.utils import override_settings
 
+# No personal data in any log record of the run (issue 6, item 9).
+pytest_plugins = ["tests.logscan"]
+
 # Counties whose grids the test territory generates: the seed article's places.
 TEST_COUNTIES = ["340111", "340176", "340202", "340302"]
 
