@@ -11,13 +11,54 @@ indexes are filled from the plaintext, as ``save()`` would.
 
 from __future__ import annotations
 
+import base64
+import hmac
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import connection, models
 from django.utils import timezone
 
+from gongzhi.core import crypto
 from gongzhi.core.fields import BlindIndexField
+
+_MISSING = object()
+
+
+def _encryptor(field):
+    """``field.get_db_prep_save`` for an encrypted field, with the cipher and
+    the key set up once: the same ``gz1$<key id>$<nonce+sealed>`` format as
+    ``crypto.encrypt``, a fresh nonce per value."""
+    ring = crypto.keyring()
+    aes = AESGCM(ring.keys[0])
+    context = field.crypto_context.encode()
+    head = f"{crypto.PREFIX}${ring.primary_id}$"
+
+    def encrypt(value):
+        if value is None or value == "":
+            return value
+        nonce = os.urandom(crypto.NONCE_BYTES)
+        sealed = aes.encrypt(nonce, str(value).encode("utf-8"), context)
+        return head + base64.b64encode(nonce + sealed).decode("ascii")
+
+    return encrypt
+
+
+def _blind_indexer(source):
+    """``source.blind_index_for`` with the key and context prepared once."""
+    key = crypto.keyring().blind_index_key
+    prefix = source.crypto_context.encode() + b"\x00"
+    normalizer = source.normalizer
+
+    def index(value):
+        if value is None or value == "":
+            return ""
+        message = prefix + normalizer(str(value)).encode("utf-8")
+        return hmac.digest(key, message, "sha256").hex()
+
+    return index
 
 
 def fast_insert(
@@ -30,31 +71,39 @@ def fast_insert(
         return []
     now = timezone.now()
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    blind = {f.attname: f for f in fields if isinstance(f, BlindIndexField)}
-    cache: dict[tuple[str, Any], Any] = {}
 
-    def prep(field, value):
-        if getattr(field, "encrypted", False):
-            return field.get_db_prep_save(value, connection)
-        key = (field.attname, value)
-        try:
-            return cache[key]
-        except KeyError:
-            cache[key] = field.get_db_prep_save(value, connection)
-            return cache[key]
-        except TypeError:  # unhashable
-            return field.get_db_prep_save(value, connection)
-
-    def value_of(field, row):
-        if field.attname in blind:
-            source = blind[field.attname].source_field()
-            return source.blind_index_for(row.get(source.attname, source.get_default()))
-        name = field.attname if field.attname in row else field.name
-        if name in row:
-            return row[name]
+    def default_of(field):
         if isinstance(field, models.DateTimeField) and (field.auto_now or field.auto_now_add):
-            return now
-        return field.get_default()
+            return lambda: now
+        if field.has_default() and callable(field.default):
+            return field.get_default
+        value = field.get_default()
+        return lambda: value
+
+    # One getter per column, built once: (names to look up in the row, the
+    # default, the preparation of a value).
+    specs = []
+    for field in fields:
+        if isinstance(field, BlindIndexField):
+            source = field.source_field()
+            specs.append(
+                ((source.attname, source.name), default_of(source), _blind_indexer(source))
+            )
+        elif getattr(field, "encrypted", False):
+            specs.append(((field.attname, field.name), default_of(field), _encryptor(field)))
+        else:
+            specs.append(((field.attname, field.name), default_of(field), _cached_prep(field)))
+
+    def row_values(row):
+        out = []
+        for (attname, name), default, prep in specs:
+            value = row.get(attname, _MISSING)
+            if value is _MISSING:
+                value = row.get(name, _MISSING)
+                if value is _MISSING:
+                    value = default()
+            out.append(prep(value))
+        return tuple(out)
 
     qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column) for f in fields)
@@ -66,8 +115,7 @@ def fast_insert(
         before = cursor.fetchone()[0]
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # nosec B608
         for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
-            cursor.executemany(sql, [tuple(prep(f, value_of(f, r)) for f in fields) for r in chunk])
+            cursor.executemany(sql, [row_values(r) for r in rows[start : start + batch]])
         # One writer (the demo command): new keys are the ones above `before`.
         cursor.execute(
             f"SELECT {pk} FROM {table} WHERE {pk} > %s ORDER BY {pk}",  # nosec B608
@@ -76,6 +124,22 @@ def fast_insert(
         keys = [k for (k,) in cursor.fetchall()]
     assert len(keys) == len(rows), "concurrent writes during the demo insert"
     return keys
+
+
+def _cached_prep(field):
+    """``field.get_db_prep_save`` once per distinct value."""
+    cache: dict[Any, Any] = {}
+
+    def prep(value):
+        try:
+            return cache[value]
+        except KeyError:
+            cache[value] = prepared = field.get_db_prep_save(value, connection)
+            return prepared
+        except TypeError:  # unhashable
+            return field.get_db_prep_save(value, connection)
+
+    return prep
 
 
 def fast_insert_objects(

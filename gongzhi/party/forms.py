@@ -1,6 +1,7 @@
 """Parsing of posted form fields for the party, co-building and volunteering
 pages. Bad input raises ``ValidationFailed`` with a Chinese message, which the
-web middleware shows as an error page; nothing has been written by then."""
+main forms redisplay with the user's values (``redisplay_on_error``) and the
+web middleware otherwise shows as an error page; nothing has been written."""
 
 from __future__ import annotations
 
@@ -104,6 +105,8 @@ def redisplay_on_error(page, form: str):
                 with transaction.atomic():
                     return view(request, *args, **kwargs)
             except (ValidationFailed, Conflict) as exc:
+                if request.headers.get("HX-Request"):
+                    raise  # htmx swaps the middleware's error fragment in place
                 template, ctx = page(request, *args, **kwargs)
                 ctx["form_errors"] = {form: exc.message}
                 ctx["posted"] = request.POST

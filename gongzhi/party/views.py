@@ -36,6 +36,11 @@ def _masked(member) -> dict[str, str]:
 @login_required
 @require_GET
 def home(request):
+    template, ctx = _home_page(request)
+    return render(request, template, ctx)
+
+
+def _home_page(request, *args, **kwargs):
     user = request.user
     period = Period.parse_year(request.GET.get("year"))
     ctx: dict = {"period": period}
@@ -82,11 +87,12 @@ def home(request):
             {"p": p, "name": mask_name(p.member.name)}
             for p in selectors.employer_participation(user=user, period=period)
         ]
-    return render(request, "party/home.html", ctx)
+    return "party/home.html", ctx
 
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_home_page, "report_in")
 def report_in_register(request):
     code = request.POST.get("community_code", "").strip()
     community = Division.objects.filter(code=code).first() if code.isdigit() else None

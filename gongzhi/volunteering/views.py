@@ -27,6 +27,11 @@ from .constants import PointsEvent, ScanAction
 @login_required
 @require_GET
 def home(request):
+    template, ctx = _home_page(request)
+    return render(request, template, ctx)
+
+
+def _home_page(request, *args, **kwargs):
     user = request.user
     signups = list(selectors.my_signups(user=user)[:50])
     ctx = {
@@ -39,7 +44,7 @@ def home(request):
         ctx["is_staff"] = True
         ctx["scope_code"] = user.scope_code
         ctx["teams"] = selectors.teams_for_user(user=user)[:200]
-    return render(request, "volunteering/home.html", ctx)
+    return "volunteering/home.html", ctx
 
 
 @login_required
@@ -153,6 +158,7 @@ def points_rules(request):
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(lambda request, *a, **kw: _home_page(request), "signup")
 def sign_up(request, pk: int):
     activity = selectors.activity_get_for_user(user=request.user, pk=pk)
     services.activity_sign_up(activity=activity, user=request.user)
@@ -224,26 +230,36 @@ def finish(request, pk: int):
     return redirect("volunteering:activity", pk=pk)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def wishes(request):
-    if request.method == "POST":
-        code = request.POST.get("division_code") or request.user.scope_code or ""
-        division = division_get_for_user(user=request.user, code=code)
-        services.wish_post(
-            actor=request.user,
-            division=division,
-            title=request.POST.get("title", ""),
-            resident_name=request.POST.get("resident_name", ""),
-            resident_phone=request.POST.get("resident_phone", ""),
-        )
-        messages.success(request, _("微心愿已发布。"))
-        return redirect("volunteering:wishes")
+def _wishes_page(request, *args, **kwargs):
     rows = [
         {"w": w, "resident": mask_name(w.resident_name)}
         for w in selectors.wishes_for_user(user=request.user)[:200]
     ]
-    return render(request, "volunteering/wishes.html", {"rows": rows})
+    return "volunteering/wishes.html", {"rows": rows}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def wishes(request):
+    if request.method == "POST":
+        return _wish_post(request)
+    template, ctx = _wishes_page(request)
+    return render(request, template, ctx)
+
+
+@forms.redisplay_on_error(_wishes_page, "wish")
+def _wish_post(request):
+    code = request.POST.get("division_code") or request.user.scope_code or ""
+    division = division_get_for_user(user=request.user, code=code)
+    services.wish_post(
+        actor=request.user,
+        division=division,
+        title=request.POST.get("title", ""),
+        resident_name=request.POST.get("resident_name", ""),
+        resident_phone=request.POST.get("resident_phone", ""),
+    )
+    messages.success(request, _("微心愿已发布。"))
+    return redirect("volunteering:wishes")
 
 
 WISH_ACTIONS = {
