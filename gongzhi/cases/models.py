@@ -328,7 +328,13 @@ class Case(TimeStampedModel):
             models.Index(fields=["status", "handle_due"], name="case_status_due_idx"),
             models.Index(fields=["unit_department", "status"], name="case_dept_status_idx"),
             models.Index(fields=["unit_division", "status"], name="case_div_status_idx"),
-            models.Index(fields=["division_path", "created_at"], name="case_path_created_idx"),
+            # The case lists (selectors.case_page): a range on the path, newest
+            # first, with the common filters checked inside the index, so the
+            # page's ids come from the index alone (docs/decisions/0051).
+            models.Index(
+                fields=["division_path", "created_at", "status", "category", "urgency"],
+                name="case_path_list_idx",
+            ),
         ]
 
     def __str__(self) -> str:
