@@ -14,6 +14,7 @@ from __future__ import annotations
 from gongzhi.cases.constants import Channel
 
 from ..models import SourceChannel
+from ..triage import category_code_for_label
 from .base import Adapter, Record, parse_point, parse_when, phone, text, title_from
 
 
@@ -28,11 +29,12 @@ class PetitionAdapter(Adapter):
         ref = self.source_ref(text(row, "信访件编号", "信访件编号"))
         content = text(row, "信访事项", "信访事项", max_length=4000)
         lng, lat = parse_point(row.get("经度"), row.get("纬度"))
+        cls = text(row, "问题分类", "问题分类", required=False)
         return Record(
             source_ref=ref,
             title=title_from(content),
             description=content,
-            category=self.category_for(text(row, "问题分类", "问题分类", required=False)),
+            category=self.category_for(cls) or (category_code_for_label(cls) if cls else ""),
             lng=lng,
             lat=lat,
             address=text(row, "问题属地", "问题属地", required=False, max_length=200),

@@ -24,6 +24,14 @@ class Police110Adapter(Adapter):
     label = "110非警务警情"
     formats = ("csv",)
     ref_field = "警情编号"
+    # built-in 警情类别 → category; officers add or override rows on the mapping page
+    default_categories = {
+        "井盖缺失": "UC01",
+        "路灯故障": "UC01",
+        "道路积水": "UE04",
+        "占道经营": "UE05",
+        "噪音扰民": "UE05",
+    }
 
     def to_record(self, row: dict) -> Record:
         ref = self.source_ref(text(row, "警情编号", "警情编号"))
