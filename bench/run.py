@@ -157,3 +157,7 @@ if __name__ == "__main__":
     subprocess.run([sys.executable, str(Path(__file__).with_name("bench_classify.py"))], check=True)
     # cases (issue 3): 1,000,000 synthetic cases; list/detail p50/p95, transitions/s
     subprocess.run([sys.executable, str(Path(__file__).with_name("bench_cases.py"))], check=True)
+    # load (issue 6): locust, residents reporting + staff acting against gunicorn (200 users, 2 min)
+    subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("load") / "run_load.py")], check=True
+    )

@@ -1,0 +1,111 @@
+"""Residents reporting and community workers acting, against gunicorn.
+
+Sessions come from bench/load/setup_load.py (LOAD_SESSIONS, a JSON file);
+every submitted source reference is appended to LOAD_REFS."""
+
+import json
+import os
+import random
+import secrets
+import uuid
+
+from locust import HttpUser, between, task
+
+with open(os.environ["LOAD_SESSIONS"]) as _fh:
+    SESSIONS = json.load(_fh)
+REFS: list[str] = []
+CSRF = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
+
+
+def _login(user, sessionid):
+    user.client.cookies.set("sessionid", sessionid)
+    user.client.cookies.set("csrftoken", CSRF)
+    user.client.headers.update({"X-CSRFToken": CSRF, "Accept": "application/json"})
+
+
+class Resident(HttpUser):
+    weight = 4
+    wait_time = between(1, 3)
+
+    def on_start(self):
+        _login(self, random.choice(SESSIONS["residents"]))
+        self.mine: list[str] = []
+
+    @task(3)
+    def report(self):
+        ref = f"load-{uuid.uuid4().hex}"
+        REFS.append(ref)
+        lng, lat = SESSIONS["grid"]
+        body = {
+            "title": "楼道灯不亮",
+            "description": "三单元楼道灯连续几晚不亮,老人上下楼不方便。",
+            "category": "UC01",
+            "lng": lng + random.uniform(-1e-4, 1e-4),
+            "lat": lat + random.uniform(-1e-4, 1e-4),
+            "source_ref": ref,
+        }
+        with self.client.post(
+            "/api/v1/cases/", json=body, name="POST /api/v1/cases/", catch_response=True
+        ) as r:
+            if r.status_code in (200, 201):
+                self.mine.append(r.json()["number"])
+                r.success()
+            else:
+                r.failure(f"{r.status_code} {r.text[:200]}")
+
+    @task(1)
+    def follow(self):
+        if self.mine:
+            self.client.get(
+                f"/api/v1/cases/{random.choice(self.mine)}", name="GET /api/v1/cases/{n}"
+            )
+
+
+class Worker(HttpUser):
+    weight = 1
+    wait_time = between(1, 3)
+
+    def on_start(self):
+        _login(self, random.choice(SESSIONS["workers"]))
+
+    @task(2)
+    def queue(self):
+        self.client.get("/api/v1/cases/queue?limit=20", name="GET /api/v1/cases/queue")
+
+    @task(1)
+    def browse(self):
+        self.client.get("/api/v1/cases/?page_size=20", name="GET /api/v1/cases/")
+
+    @task(2)
+    def act(self):
+        r = self.client.get("/api/v1/cases/queue?limit=20", name="GET /api/v1/cases/queue")
+        if r.status_code != 200 or not r.json():
+            return
+        number = random.choice(r.json())["number"]
+        detail = self.client.get(f"/api/v1/cases/{number}", name="GET /api/v1/cases/{n}")
+        if detail.status_code != 200:
+            return
+        case = detail.json()
+        simple = [a for a in case["allowed_actions"] if a in ("register", "accept")]
+        if not simple:
+            return
+        with self.client.post(
+            f"/api/v1/cases/{number}/actions/{simple[0]}",
+            json={"expected_version": case["version"], "params": {}},
+            name="POST /api/v1/cases/{n}/actions/{a}",
+            catch_response=True,
+        ) as a:
+            # 409: another worker moved the case first (the version check working)
+            if a.status_code in (200, 409):
+                a.success()
+            else:
+                a.failure(f"{a.status_code} {a.text[:200]}")
+
+
+from locust import events  # noqa: E402
+
+
+@events.quitting.add_listener
+def _dump_refs(environment, **kwargs):
+    with open(os.environ["LOAD_REFS"], "w") as fh:
+        json.dump(REFS, fh)

@@ -1,0 +1,178 @@
+"""Load scenario (issue 6, item 10): residents reporting and staff acting.
+
+    .venv/bin/python bench/load/run_load.py            200 users, 2 minutes
+    .venv/bin/python bench/load/run_load.py --quick    20 users, 20 seconds
+
+Builds a fresh SQLite database in a temporary directory (the divisions, 蜀山/
+包河 grids), creates residents and community workers with server-side
+sessions (no TOTP role), starts gunicorn on a free port of 127.0.0.1, runs
+locust headless, stops gunicorn, and prints one JSON object: fail ratio
+(target < 1%), p95 in ms (target < 500), and whether every submitted case was
+stored exactly once (counted by source_ref).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+BIN = Path(sys.executable).parent
+TARGET_FAIL_RATIO = 0.01
+TARGET_P95_MS = 500
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _run(env, *args, capture=False):
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
+        capture_output=capture,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--users", type=int)
+    parser.add_argument("--seconds", type=int)
+    args = parser.parse_args()
+    users = args.users or (20 if args.quick else 200)
+    seconds = min(args.seconds or (20 if args.quick else 120), 120)
+
+    with tempfile.TemporaryDirectory(prefix="gongzhi-load-") as tmp:
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        env.update(
+            GONGZHI_DATA_DIR=tmp,
+            DJANGO_SETTINGS_MODULE="config.settings",
+            LOG_LEVEL="WARNING",
+            PYTHONPATH=str(ROOT),
+        )
+        t0 = time.perf_counter()
+        _run(env, "manage.py", "migrate", "--noinput", "-v", "0")
+        _run(env, "manage.py", "import_divisions", "-v", "0")
+        _run(env, "manage.py", "import_boundaries", "-v", "0")
+        _run(env, "manage.py", "generate_grids", "--counties", "340111", "-v", "0")
+        sessions = _run(env, str(HERE / "setup_load.py"), "40", "10", capture=True).stdout
+        sessions_file = Path(tmp, "sessions.json")
+        sessions_file.write_text(sessions)
+        setup_s = time.perf_counter() - t0
+
+        port = _free_port()
+        workers = max(2, min(8, (os.cpu_count() or 2)))
+        gunicorn = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "config.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                str(workers),
+                "--threads",
+                "4",
+                "--timeout",
+                "60",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)
+                    break
+                except OSError:
+                    time.sleep(0.3)
+            refs_file = Path(tmp, "refs.json")
+            lenv = {**env, "LOAD_SESSIONS": str(sessions_file), "LOAD_REFS": str(refs_file)}
+            subprocess.run(
+                [
+                    str(BIN / "locust"),
+                    "-f",
+                    str(HERE / "locustfile.py"),
+                    "--headless",
+                    "-u",
+                    str(users),
+                    "-r",
+                    str(max(1, users // 10)),
+                    "-t",
+                    f"{seconds}s",
+                    "--host",
+                    f"http://127.0.0.1:{port}",
+                    "--csv",
+                    str(Path(tmp, "stats")),
+                    "--only-summary",
+                    "--loglevel",
+                    "WARNING",
+                    "--stop-timeout",
+                    "10",
+                ],
+                cwd=ROOT,
+                env=lenv,
+                check=False,
+                timeout=seconds + 120,
+                stdout=subprocess.DEVNULL,
+            )
+        finally:
+            gunicorn.terminate()
+            gunicorn.wait(timeout=30)
+
+        with open(Path(tmp, "stats_stats.csv")) as fh:
+            rows = {r["Name"]: r for r in csv.DictReader(fh)}
+        total = rows["Aggregated"]
+        requests = int(total["Request Count"])
+        failures = int(total["Failure Count"])
+        fail_ratio = failures / requests if requests else 1.0
+        p95 = float(total["95%"])
+        stored = json.loads(
+            _run(env, str(HERE / "count_cases.py"), str(refs_file), capture=True).stdout
+        )
+        exactly_once = (
+            stored["missing"] == 0 and stored["duplicated"] == 0 and stored["unexpected"] == 0
+        )
+        result = {
+            "load": {
+                "users": users,
+                "seconds": seconds,
+                "gunicorn_workers": workers,
+                "setup_s": round(setup_s, 1),
+                "requests": requests,
+                "rps": round(float(total["Requests/s"]), 1),
+                "fail_ratio": {
+                    "value": round(fail_ratio, 4),
+                    "target": "< 0.01",
+                    "ok": fail_ratio < TARGET_FAIL_RATIO,
+                },
+                "p95_ms": {"value": p95, "target": f"< {TARGET_P95_MS}", "ok": p95 < TARGET_P95_MS},
+                "p50_ms": float(total["50%"]),
+                "cases": {**stored, "exactly_once": exactly_once},
+                "per_endpoint_p95_ms": {
+                    n: float(r["95%"]) for n, r in rows.items() if n != "Aggregated"
+                },
+            }
+        }
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()
