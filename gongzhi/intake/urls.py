@@ -1,18 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import webhooks
+from .views import channels as channel_views
+from .views import outbox as outbox_views
+from .views import triage as triage_views
 
 app_name = "intake"
-urlpatterns: list = []
-
-# Cross-channel duplicates and hotspots (issue 4, items 4–5).
-from django.urls import path as _path  # noqa: E402
-
-from gongzhi.intake.views import dedupe as dedupe_views  # noqa: E402
-from gongzhi.intake.views import hotspots as hotspot_views  # noqa: E402
-
-urlpatterns += [
-    _path("duplicates/", dedupe_views.suggestions, name="dedupe"),
-    _path("duplicates/<int:pk>/decide/", dedupe_views.decide, name="dedupe-decide"),
-    _path("hotspots/", hotspot_views.hotspots, name="hotspots"),
-    _path("hotspots/open-case/", hotspot_views.open_case, name="hotspot-open-case"),
-    _path("hotspots/hard-problems/", hotspot_views.hard_problems, name="hard-problems"),
+urlpatterns: list = [
+    path("webhook/<slug:channel>/", webhooks.webhook, name="webhook"),
+    path("import/", channel_views.upload, name="import"),
+    path("import/<int:pk>/", channel_views.batch_detail, name="import_batch"),
+    path("mappings/", channel_views.mappings, name="mappings"),
+    path("outbox/", outbox_views.outbox_list, name="outbox"),
+    path("outbox/<int:pk>/retry/", outbox_views.outbox_retry, name="outbox_retry"),
+    path("triage/", triage_views.triage_list, name="triage"),
+    path("triage/<int:pk>/", triage_views.triage_detail, name="triage_detail"),
 ]

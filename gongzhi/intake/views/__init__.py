@@ -1,0 +1,1 @@
+"""Officer pages of intake, one module per page group (channels, outbox, triage)."""

@@ -1,0 +1,49 @@
+"""Officer page: status pushes to source platforms, failures first, with retry."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Value, When
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from .. import outbox
+from ..models import Outbox
+from .common import require_staff
+
+
+@login_required
+def outbox_list(request):
+    require_staff(request.user)
+    scope = request.user.scope_code
+    rows = Outbox.objects.filter(case__division_path__startswith=scope).select_related(
+        "case", "platform"
+    )
+    state = request.GET.get("state", "")
+    if state in Outbox.State.values:
+        rows = rows.filter(state=state)
+    rows = rows.annotate(
+        rank=When_(
+            When(state=Outbox.State.FAILED, then=Value(0)),
+            When(state=Outbox.State.PENDING, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("rank", "-id")[:500]
+    counts = {s: Outbox.objects.filter(state=s, case__division_path__startswith=scope).count()
+              for s in Outbox.State.values}  # fmt: skip
+    return render(
+        request,
+        "intake/outbox.html",
+        {"rows": rows, "counts": counts, "states": Outbox.State.choices, "state": state},
+    )
+
+
+@login_required
+@require_POST
+def outbox_retry(request, pk: int):
+    require_staff(request.user)
+    if Outbox.objects.filter(pk=pk, case__division_path__startswith=request.user.scope_code):
+        outbox.retry(pk)
+    return redirect("intake:outbox")
