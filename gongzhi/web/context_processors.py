@@ -70,6 +70,12 @@ WORK_NAV = [
     ),
     (gettext_noop("共建共治"), "cobuild:home", "cobuild", {Role.COBUILD_LIAISON, *STAFF_ROLES}),
     (
+        gettext_noop("驻区单位"),
+        "cobuild:units",
+        "cobuild_units",
+        {Role.COBUILD_LIAISON, *STAFF_ROLES},
+    ),
+    (
         gettext_noop("志愿服务"),
         "volunteering:home",
         "volunteering",
