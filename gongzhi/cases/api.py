@@ -137,7 +137,11 @@ class CasePage(Schema):
     items: list[CaseOut]
     page: int
     page_size: int
-    total: int
+    total: int = Field(..., description="匹配的案件数,最多计到 1000(见 total_capped)")
+    total_capped: bool = Field(..., description="为 true 时匹配超过 1000 件,显示为“1000+”")
+    next_before: int | None = Field(
+        None, description="下一页游标:作为 before 参数传回;为空表示已到末页"
+    )
 
 
 class ActionIn(Schema):
@@ -200,8 +204,11 @@ def case_list(
     overdue: bool | None = None,
     page: int = 1,
     page_size: int = 20,
+    before: int | None = None,
 ):
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+    """Newest first. Continue with ``before=<next_before>`` (keyset, cheap at
+    any depth); ``page`` numbers are still accepted (offset)."""
+    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE or (before is not None and page != 1):
         raise ValidationFailed(_("分页参数不正确。"), code="invalid_page")
     filters = selectors.CaseFilters(
         q=q.strip(),
@@ -212,11 +219,16 @@ def case_list(
         channel=channel,
         overdue=overdue,
     )
-    qs = selectors.case_search(user=request.user, filters=filters)
-    start = (page - 1) * page_size
-    items = list(qs[start : start + page_size])
+    result = selectors.case_list_page(
+        user=request.user, filters=filters, page_size=page_size, page=page, before=before
+    )
     return CasePage(
-        items=[CaseOut.of(c) for c in items], page=page, page_size=page_size, total=qs.count()
+        items=[CaseOut.of(c) for c in result.items],
+        page=page,
+        page_size=page_size,
+        total=result.total,
+        total_capped=result.total_capped,
+        next_before=result.next_before,
     )
 
 

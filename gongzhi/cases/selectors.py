@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
+from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,9 +23,14 @@ from gongzhi.core.errors import DomainError, NotFound
 
 from . import workflow
 from .constants import CLOCK_STATUSES, OPEN_STATUSES, UnitType
-from .models import Case, CaseEvent
+from .models import Case, CaseEvent, Category
 from .services.base import check_party
 
+# Lists count matching cases up to this many and then say "1000+": an exact
+# COUNT over a street's ~33,000 cases costs more than the page itself
+# (docs/decisions/0051).
+COUNT_CAP = 1000
+LIST_ORDER = ("-created_at", "-id")
 LIST_RELATED = ("category", "grid", "unit_division", "unit_department", "unit_owner")
 DIVISION_UNIT_TYPES = (
     UnitType.GRID,
@@ -72,8 +79,9 @@ def case_queue(*, user) -> QuerySet[Case]:
     base = cases_for_user(user).filter(status__in=OPEN_STATUSES)
     if not user.is_staff_member:
         return base.none()
+    joins = bool(user.department_id)
     if roles & OFFICER_ROLES:
-        q = Q(division_path__startswith=user.scope_code)
+        q = path_q(user.scope_code)
     elif Role.STREET_STAFF in roles or Role.DEPARTMENT_STAFF in roles:
         q = Q(handled_by=user)
         if user.department_id:
@@ -81,13 +89,17 @@ def case_queue(*, user) -> QuerySet[Case]:
             q |= Q(summonses__department_id=user.department_id, summonses__reported_at=None)
         else:
             q |= Q(unit_division_id=user.division_id, unit_type__in=DIVISION_UNIT_TYPES)
-            q |= Q(
-                division_path__startswith=user.scope_code,
-                status__in=["submitted", "registered", "rejected", "handled", "verified"],
+            q |= path_q(user.scope_code) & Q(
+                status__in=["submitted", "registered", "rejected", "handled", "verified"]
             )
     else:  # grid member: my grid; community worker: my community
-        q = Q(division_path__startswith=user.scope_code)
-    return base.filter(q).distinct().order_by("-priority", "handle_due", "id")
+        q = path_q(user.scope_code)
+    qs = base.filter(q)
+    # Only the summons join can repeat a row (cases_for_user already applies
+    # DISTINCT for department staff).
+    if joins:
+        qs = qs.distinct()
+    return qs.order_by("-priority", "handle_due", "id")
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,107 @@ class CaseFilters:
 
 
 def case_search(*, user, filters: CaseFilters) -> QuerySet[Case]:
-    return apply_filters(cases_for_user(user), filters).order_by("-created_at", "-id")
+    return apply_filters(cases_for_user(user), filters).order_by(*LIST_ORDER)
+
+
+def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> int:
+    """How many rows ``qs`` has, counting no further than ``cap + 1``:
+    ``SELECT COUNT(*) FROM (SELECT id … LIMIT cap + 1)``. A result above
+    ``cap`` means "more than cap" (shown as "1000+")."""
+    return qs.order_by().values("pk")[: cap + 1].count()
+
+
+def fetch_rows(qs: QuerySet[Case], start: int, stop: int) -> list[Case]:
+    """Rows ``start:stop`` of an ordered case list in one query that picks
+    the page's ids first — ``WHERE id IN (SELECT id … ORDER BY … LIMIT n)``,
+    answered from the covering list index alone, so no table row is read for
+    the cases skipped or sorted away — and then joins only those rows to
+    their related objects."""
+    ids = qs.values("pk")[start:stop]
+    page = Case.objects.select_related(*LIST_RELATED).filter(pk__in=ids)
+    return list(page.order_by(*(qs.query.order_by or Case._meta.ordering)))
+
+
+@dataclass(frozen=True)
+class CaseListPage:
+    items: list[Case]
+    total: int  # exact up to COUNT_CAP; COUNT_CAP + 1 means "more"
+    total_capped: bool
+    next_before: int | None  # cursor for the next page (id of the last item)
+
+
+def case_list_page(
+    *, user, filters: CaseFilters, page_size: int, page: int = 1, before: int | None = None
+) -> CaseListPage:
+    """One page of the user's cases, newest first, for the JSON API.
+
+    ``before`` (the id of the last case seen) continues after that case by
+    keyset — the cost does not grow with depth; ``page`` numbers still work
+    (offset) for clients that use them. Either way a fixed number of queries:
+    the cursor row (if any), the capped count, the ids, the rows."""
+    qs = case_search(user=user, filters=filters)
+    counted = qs
+    if before is not None:
+        anchor = cases_for_user(user).filter(pk=before).values_list("created_at", flat=True)
+        created = anchor.first()
+        if created is None:
+            raise NotFound(_("分页游标无效。"))
+        qs = qs.filter(Q(created_at__lt=created) | Q(created_at=created, pk__lt=before))
+        start = 0
+    else:
+        start = (page - 1) * page_size
+    rows = fetch_rows(qs, start, start + page_size + 1)
+    items = rows[:page_size]
+    total = capped_count(counted)
+    return CaseListPage(
+        items=items,
+        total=min(total, COUNT_CAP),
+        total_capped=total > COUNT_CAP,
+        next_before=items[-1].pk if len(rows) > page_size else None,
+    )
+
+
+class CappedPage(Page):
+    def has_next(self) -> bool:
+        return self.more
+
+
+class CappedPaginator(Paginator):
+    """A Paginator for the staff pages that never runs a full COUNT: the
+    count stops at COUNT_CAP (``count_label`` gives "1000+" beyond it) and
+    past the cap any page number is accepted, an empty page ending the list.
+    Each page is read with ``fetch_rows`` (ids from the index, then rows)."""
+
+    @cached_property
+    def count(self) -> int:
+        return capped_count(self.object_list)
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+    @property
+    def count_label(self) -> str:
+        return f"{COUNT_CAP}+" if self.capped else str(self.count)
+
+    def validate_number(self, number):
+        if not self.capped:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as exc:
+            raise InvalidPage(_("页码不正确。")) from exc
+        if number < 1:
+            raise InvalidPage(_("页码不正确。"))
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        start = (number - 1) * self.per_page
+        rows = fetch_rows(self.object_list, start, start + self.per_page + 1)
+        page = CappedPage(rows[: self.per_page], number, self)
+        page.more = len(rows) > self.per_page
+        return page
 
 
 def apply_filters(qs: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
@@ -116,7 +228,10 @@ def apply_filters(qs: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
     if f.status:
         qs = qs.filter(status__in=f.status)
     if f.category:
-        qs = qs.filter(category__code__startswith=f.category)
+        # Ids of the category subtree (a small table, one uncorrelated
+        # subquery), so the list index can check category_id without a join.
+        codes = Category.objects.filter(code__startswith=f.category).values("pk")
+        qs = qs.filter(category_id__in=codes)
     if f.urgency:
         qs = qs.filter(urgency=f.urgency)
     if f.division:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,7 +63,9 @@ def queue(request):
         qs = selectors.case_search(user=user, filters=filters)
     else:
         qs = selectors.apply_filters(selectors.case_queue(user=user), filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Capped count and ids-first pages (selectors.CappedPaginator): no full
+    # COUNT over the jurisdiction's cases (docs/decisions/0051).
+    page = selectors.CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     rows = [_row(c, now) for c in page]
     query = request.GET.copy()
