@@ -161,3 +161,6 @@ if __name__ == "__main__":
     subprocess.run(
         [sys.executable, str(Path(__file__).with_name("load") / "run_load.py")], check=True
     )
+    # intake bulk import (issue 4): 200,000 records by default, --full for 1,000,000
+    subprocess.run([sys.executable, str(Path(__file__).with_name("bench_intake.py")),
+                    *(["--full"] if "--full-intake" in sys.argv else [])], check=True)  # fmt: skip

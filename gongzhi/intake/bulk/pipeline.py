@@ -358,11 +358,28 @@ class Router:
         self.n = max([CODE_LENGTH[Level.STREET], *lengths])
         self.memo: dict = {}
         self.cats = {c.pk: c for c in Category.objects.select_related("parent")}
+        self.ruled = {r.category_id for r in rules}
+        self.sig: dict[int, tuple] = {}
+
+    def _signature(self, cat_id: int) -> tuple:
+        """What routing can see of a category: the ancestors that have rules and
+        the nearest default unit type; categories alike route alike."""
+        if cat_id not in self.sig:
+            ruled, default, node, seen = [], "", self.cats[cat_id], set()
+            while node is not None and node.pk not in seen:
+                seen.add(node.pk)
+                if node.pk in self.ruled:
+                    ruled.append(node.pk)
+                if not default and node.default_unit_type:
+                    default = node.default_unit_type
+                node = self.cats.get(node.parent_id)
+            self.sig[cat_id] = (tuple(ruled), default) if ruled or default else ((), "")
+        return self.sig[cat_id]
 
     def __call__(self, cat_id: int, path: str):
         from gongzhi.cases.routing import route
 
-        key = (cat_id, path if self.full else path[: self.n])
+        key = (self._signature(cat_id), path if self.full else path[: self.n])
         if key not in self.memo:
             try:
                 self.memo[key] = route(category=self.cats[cat_id], division_path=path).as_payload()
