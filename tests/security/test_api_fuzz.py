@@ -43,6 +43,7 @@ def _send(client, case):
         data = {
             k: SimpleUploadedFile(k, v) if isinstance(v, bytes) else v
             for k, v in (case.body or {}).items()
+            if k and v is not None
         }
         return (
             client.post(path, data=data) if method == "post" else client.generic(case.method, path)
