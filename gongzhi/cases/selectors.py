@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from django.core.paginator import InvalidPage, Page, Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -206,9 +206,9 @@ class CappedPaginator(Paginator):
         try:
             number = int(number)
         except (TypeError, ValueError) as exc:
-            raise InvalidPage(_("页码不正确。")) from exc
+            raise PageNotAnInteger(_("页码不正确。")) from exc
         if number < 1:
-            raise InvalidPage(_("页码不正确。"))
+            raise EmptyPage(_("页码不正确。"))
         return number
 
     def page(self, number):
