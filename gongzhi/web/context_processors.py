@@ -69,6 +69,14 @@ WORK_NAV = [
         {Role.PARTY_MEMBER, Role.COBUILD_LIAISON, *STAFF_ROLES},
     ),
     (gettext_noop("共建共治"), "cobuild:home", "cobuild", {Role.COBUILD_LIAISON, *STAFF_ROLES}),
+    # Intake (issue 4): hotspots (未诉先办) and duplicate suggestions.
+    (
+        gettext_noop("热点发现"),
+        "intake:hotspots",
+        "intake",
+        {Role.COMMUNITY_WORKER, Role.STREET_STAFF, *OFFICER_ROLES},
+    ),
+    (gettext_noop("疑似重复"), "intake:dedupe", "intake", {Role.COMMUNITY_WORKER, Role.STREET_STAFF}),
     (
         gettext_noop("驻区单位"),
         "cobuild:units",
