@@ -76,7 +76,12 @@ WORK_NAV = [
         "intake",
         {Role.COMMUNITY_WORKER, Role.STREET_STAFF, *OFFICER_ROLES},
     ),
-    (gettext_noop("疑似重复"), "intake:dedupe", "intake", {Role.COMMUNITY_WORKER, Role.STREET_STAFF}),
+    (
+        gettext_noop("疑似重复"),
+        "intake:dedupe",
+        "intake",
+        {Role.COMMUNITY_WORKER, Role.STREET_STAFF},
+    ),
     (
         gettext_noop("驻区单位"),
         "cobuild:units",
