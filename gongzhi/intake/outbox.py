@@ -155,7 +155,7 @@ def deliver(pk: int, *, sender=None) -> Outbox | None:
     sender = sender or send
     with transaction.atomic():
         row = (
-            Outbox.objects.select_for_update()
+            Outbox.objects.select_for_update(of=("self",))
             .select_related("platform")
             .filter(pk=pk, state=Outbox.State.PENDING)
             .first()
