@@ -82,6 +82,15 @@ WORK_NAV = [
         "intake",
         {Role.COMMUNITY_WORKER, Role.STREET_STAFF},
     ),
+    # Intake channels (issue 4, items 1–2): triage queue, file import, status push-back.
+    (
+        gettext_noop("人工研判"),
+        "intake:triage",
+        "intake",
+        {Role.COMMUNITY_WORKER, Role.STREET_STAFF, *OFFICER_ROLES},
+    ),
+    (gettext_noop("渠道导入"), "intake:import", "intake", {Role.STREET_STAFF, *OFFICER_ROLES}),
+    (gettext_noop("状态回推"), "intake:outbox", "intake", {Role.STREET_STAFF, *OFFICER_ROLES}),
     (
         gettext_noop("驻区单位"),
         "cobuild:units",
