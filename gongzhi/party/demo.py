@@ -4,7 +4,7 @@ province dashboard reads like the seed article.
 Rates follow the seed exactly in expectation (联席会议 98%, 一肩挑 56%,
 兼任居务监督委员会主任 95%, 网格党组织 57%); 宣城 gets 185 grid branches and
 368 building groups. Person counts are generated at 1/DEMO_SCALE of the seed's
-province totals (docs/decisions/0010) (docs/decisions/0010: now 1, the seed's own figures).
+province totals; DEMO_SCALE is 1, the seed's own figures (docs/decisions/0010).
 Idempotent: skipped when party organisations exist.
 """
 
