@@ -92,7 +92,9 @@ def _setup_django(tmp: str) -> None:
 
 
 def _ts(dt: datetime) -> str:
-    return dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+    # Naive UTC, the format Django's SQLite backend stores (isoformat is
+    # several times faster than strftime over 5,000,000 calls).
+    return dt.isoformat(" ", "microseconds")
 
 
 def _territory() -> dict:
@@ -134,7 +136,7 @@ def _generate(rng: random.Random) -> dict:
         Category.objects.filter(children__isnull=True).values_list("id", "limit_normal_hours")
     )
     statuses = [s for s, w in STATUSES for _ in range(w)]
-    now = datetime.now(UTC)
+    now = datetime.now(UTC).replace(tzinfo=None)
     cols = [
         "created_at",
         "updated_at",
@@ -192,7 +194,8 @@ def _generate(rng: random.Random) -> dict:
             rng.choice(street_leaves) if rng.random() < STREET_SHARE else rng.choice(leaves)
         )
         created = now - timedelta(seconds=offsets[i])
-        day = created.strftime("%Y%m%d")
+        created_ts = _ts(created)
+        day = created_ts[:4] + created_ts[5:7] + created_ts[8:10]
         per_day[day] = per_day.get(day, 0) + 1
         status = rng.choice(statuses)
         category_id, limit = rng.choice(categories)
@@ -222,8 +225,8 @@ def _generate(rng: random.Random) -> dict:
             if status in CLOSED:
                 closed = handled + timedelta(hours=rng.uniform(1, 48))
         return (
-            _ts(created),
-            _ts(created),
+            created_ts,
+            created_ts,
             f"GZ{day}{per_day[day]:05d}",
             rng.choice(CHANNELS),
             "",
@@ -275,6 +278,7 @@ def _generate(rng: random.Random) -> dict:
         cursor.execute("PRAGMA synchronous = OFF")
         cursor.execute("PRAGMA cache_size = -1000000")
         cursor.execute("PRAGMA temp_store = MEMORY")
+        cursor.execute("PRAGMA threads = 4")  # sorter helper threads for CREATE INDEX
         cursor.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
             " AND tbl_name IN ('cases_case', 'cases_caseevent')"
@@ -393,14 +397,16 @@ def _measure(rng: random.Random) -> dict:
         samples.append((time.perf_counter() - t) * 1000)
         assert response.status_code == 200, response.content[:300]
     out["street_list_next_page_cursor"] = _pcts(samples)
-    # The staff work queue page (all cases of the jurisdiction, first page).
-    samples = []
-    for _ in range(REPS // 4):
-        t = time.perf_counter()
-        response = client.get("/cases/work/", {"scope": "all"})
-        samples.append((time.perf_counter() - t) * 1000)
-        assert response.status_code == 200, response.content[:300]
-    out["staff_queue_page_all"] = _pcts(samples)
+    # The staff work queue page, first page: "my queue" (the default) and
+    # every case of the jurisdiction.
+    for name, params in (("staff_queue_page_mine", {}), ("staff_queue_page_all", {"scope": "all"})):
+        samples = []
+        for _ in range(REPS // 4):
+            t = time.perf_counter()
+            response = client.get("/cases/work/", params)
+            samples.append((time.perf_counter() - t) * 1000)
+            assert response.status_code == 200, response.content[:300]
+        out[name] = _pcts(samples)
     numbers = list(Case.objects.filter(path_q(STREET)).values_list("number", flat=True)[:5000])
     detail_ms = []
     for _ in range(REPS):

@@ -20,7 +20,7 @@ from gongzhi.core.errors import ValidationFailed
 from gongzhi.core.masking import mask_name, mask_phone
 
 from . import selectors, services
-from .constants import Channel, PhotoKind, Urgency
+from .constants import CLOCK_STATUSES, Channel, PhotoKind, Urgency
 from .deadlines import clock
 from .models import Case
 from .services.photos import MAX_PHOTO_BYTES
@@ -79,14 +79,25 @@ class CaseOut(Schema):
     created_at: datetime
 
     @staticmethod
-    def of(case: Case) -> CaseOut:
+    def of(case: Case, *, stored_flags: bool = False) -> CaseOut:
+        """``stored_flags`` (lists): overdue and near-due from stored fields,
+        as the staff queue does (docs/decisions/0005, 0051) — near-due is what
+        the sweep recorded — instead of a working-hour clock per row, which
+        costs a calendar query per case; the detail keeps the exact clock."""
         unit = unit_of(case)
-        c = clock(
-            started=case.dispatched_at,
-            due=case.handle_due,
-            now=timezone.now(),
-            limit_hours=case.limit_hours,
-        )
+        now = timezone.now()
+        if stored_flags:
+            running = case.status in CLOCK_STATUSES and case.handle_due is not None
+            overdue = running and case.handle_due < now
+            near_due = running and not overdue and case.warned_at is not None
+        else:
+            c = clock(
+                started=case.dispatched_at,
+                due=case.handle_due,
+                now=now,
+                limit_hours=case.limit_hours,
+            )
+            overdue, near_due = c.overdue, c.near_due
         return CaseOut(
             number=case.number,
             version=case.version,
@@ -105,8 +116,8 @@ class CaseOut(Schema):
             unit=UnitOut(**unit.as_payload()) if unit else None,
             priority=case.priority,
             handle_due=case.handle_due,
-            overdue=c.overdue,
-            near_due=c.near_due,
+            overdue=overdue,
+            near_due=near_due,
             rework_count=case.rework_count,
             rejection_count=case.rejection_count,
             ruled=case.ruled,
@@ -223,7 +234,7 @@ def case_list(
         user=request.user, filters=filters, page_size=page_size, page=page, before=before
     )
     return CasePage(
-        items=[CaseOut.of(c) for c in result.items],
+        items=[CaseOut.of(c, stored_flags=True) for c in result.items],
         page=page,
         page_size=page_size,
         total=result.total,
@@ -235,7 +246,8 @@ def case_list(
 @router.get("/queue", response=list[CaseOut], summary="我的待办")
 def case_queue(request, limit: int = 50):
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    return [CaseOut.of(c) for c in selectors.case_queue(user=request.user)[:limit]]
+    cases = selectors.case_queue(user=request.user)[:limit]
+    return [CaseOut.of(c, stored_flags=True) for c in cases]
 
 
 @router.get("/{number}", response=CaseDetailOut, summary="案件详情")

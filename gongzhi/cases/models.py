@@ -324,7 +324,20 @@ class Case(TimeStampedModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["division_path", "status", "handle_due"], name="case_queue_idx"),
+            # The work queues (selectors.case_queue): every column of their
+            # filter and order, so a street's queue is read from the index.
+            models.Index(
+                fields=[
+                    "division_path",
+                    "status",
+                    "handle_due",
+                    "priority",
+                    "unit_type",
+                    "unit_division",
+                    "handled_by",
+                ],
+                name="case_queue_cover_idx",
+            ),
             models.Index(fields=["status", "handle_due"], name="case_status_due_idx"),
             models.Index(fields=["unit_department", "status"], name="case_dept_status_idx"),
             models.Index(fields=["unit_division", "status"], name="case_div_status_idx"),
