@@ -145,3 +145,17 @@ def test_staff_page_below_the_cap_keeps_page_totals(client, world):
     client.force_login(world.community_worker)
     html = client.get(QUEUE, {"scope": "all"}).content.decode()
     assert "第 1 / 2 页" in html and "共 23 条" in html
+
+
+def test_api_list_queries_do_not_grow_with_running_clocks(client, world):
+    """Cases with a running clock used to cost a calendar query each."""
+    first = case_in(Status.DISPATCHED, world)
+    client.force_login(world.street_dept_staff)
+    client.get(URL)  # warm the session
+    with CaptureQueriesContext(connection) as one:
+        client.get(URL)
+    clone(first, 30)
+    with CaptureQueriesContext(connection) as many:
+        body = client.get(URL, {"page_size": 20}).json()
+    assert len(body["items"]) == 20
+    assert len(many.captured_queries) == len(one.captured_queries)
