@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core.fields import EncryptedCharField
+from gongzhi.core.fields import EncryptedCharField, EncryptedTextField
 from gongzhi.core.models import TimeStampedModel
 
 
@@ -272,8 +272,10 @@ class TriageItem(models.Model):
     source_ref = models.CharField(_("来源编号"), max_length=64, blank=True)
     scope = models.CharField(_("区划范围"), max_length=15, blank=True, db_index=True)
     text = models.TextField(_("原文"))
-    sender = models.CharField(_("发送人"), max_length=64, blank=True)
-    sender_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    # The sender's name and phone are personal data (docs/privacy.md): encrypted
+    # at rest, shown masked. Never looked up, so no blind index.
+    sender = EncryptedCharField(_("发送人"), max_length=64, blank=True)
+    sender_phone = EncryptedCharField(_("联系电话"), max_length=32, blank=True)
     received_at = models.DateTimeField(_("接收时间"), null=True, blank=True)
     # Best guesses: {"locate": {...candidates...}, "category": ..., "confidence": ...}
     guesses = models.JSONField(_("机器研判"), default=dict, blank=True)
@@ -355,7 +357,9 @@ class ImportRowError(models.Model):
     line = models.PositiveIntegerField(_("行号"))
     source_ref = models.CharField(_("来源编号"), max_length=64, blank=True)
     reason = models.CharField(_("原因"), max_length=300)
-    raw = models.TextField(_("原始记录"), blank=True)
+    # The whole source record: it carries the reporter's name and phone, so it
+    # is encrypted at rest (docs/privacy.md) and never shown on a page.
+    raw = EncryptedTextField(_("原始记录"), blank=True)
 
     class Meta:
         verbose_name = _("导入错误")

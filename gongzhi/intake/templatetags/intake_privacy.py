@@ -1,0 +1,25 @@
+"""Template filters masking personal data on the intake pages."""
+
+from __future__ import annotations
+
+from django import template
+
+from gongzhi.intake import privacy
+
+register = template.Library()
+
+
+@register.filter
+def mask_text(value):
+    """Free text with phone-like and ID-like numbers masked."""
+    return privacy.mask_text(value)
+
+
+@register.filter
+def mask_phone(value):
+    return privacy.mask_phone(value)
+
+
+@register.filter
+def mask_name(value):
+    return privacy.mask_name(value)
