@@ -29,9 +29,9 @@ from django.utils import timezone
 
 from gongzhi.accounts.constants import Role
 from gongzhi.cases.constants import Action
-from gongzhi.cases.models import CasePhoto
+from gongzhi.cases.models import CaseEvent, CasePhoto
 from gongzhi.cobuild.models import Need, Pairing, Project, ResidentUnit, UnitContact
-from gongzhi.intake.models import DuplicateSuggestion
+from gongzhi.intake.models import DuplicateSuggestion, ImportBatch, Outbox, TriageItem
 from gongzhi.org.constants import Level
 from gongzhi.org.models import Division
 from gongzhi.party.models import (
@@ -67,6 +67,10 @@ EXEMPT_PREFIXES = {
     "static/": "static files",
     "media/": "served through case_photo with a scope check, not directly",
     "__debug__/": "debug toolbar, development only",
+    "intake/webhook/": (
+        "source platforms' webhook: authenticated by the platform's HMAC signature "
+        "(IntegrationPlatform.webhook_secret), not by a user session; no object ids"
+    ),
 }
 
 # Kwargs that are not the id of a jurisdiction's object: filled with every
@@ -96,6 +100,9 @@ PK_KINDS = {
     "photos": "case_photo",
     "reveal": "grid_member",
     "duplicates": "duplicate",
+    "import": "import_batch",
+    "outbox": "outbox",
+    "triage": "triage_item",
 }
 
 # Every kwarg name that is an id: what it holds (the recipe is in World.ids).
@@ -241,6 +248,29 @@ def build_world(community: Division, tag: str) -> World:
     wish = MicroWish.objects.create(division=community, title="一个书包", resident_name="赵居民")
     grid_member = GridMemberFactory(grid=grid)
     user = make_user(community.code, Role.COMMUNITY_WORKER, username=f"worker_{tag}")
+    batch = ImportBatch.objects.create(
+        channel="hotline_12345", file_name=f"{tag}.csv", uploaded_by=user
+    )
+    event = CaseEvent.objects.create(
+        case=case, action=Action.ACCEPT, from_status="", to_status=case.status
+    )
+    outbox_row, _ = Outbox.objects.update_or_create(
+        event=event,
+        defaults={
+            "case": case,
+            "channel": "hotline_12345",
+            "source_ref": f"{tag}-1",
+            "state": Outbox.State.FAILED,
+        },
+    )
+    triage_item = TriageItem.objects.create(
+        channel="chat_group",
+        source_ref=f"{tag}-msg-1",
+        scope=community.code,
+        text="3栋楼道灯坏了",
+        sender="钱居民",
+        sender_phone="13900003333",
+    )
     return World(
         codes=[street.code, community.code, grid.code, district.code],
         numbers=[case.number],
@@ -261,6 +291,9 @@ def build_world(community: Division, tag: str) -> World:
             "case_photo": photo.pk,
             "grid_member": grid_member.pk,
             "duplicate": duplicate.pk,
+            "import_batch": batch.pk,
+            "outbox": outbox_row.pk,
+            "triage_item": triage_item.pk,
         },
         user_ids=[user.pk],
         tokens=[volunteering_services.scan_token(activity=activity, action=a) for a in ScanAction],

@@ -6,7 +6,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Value, When
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from gongzhi.core.errors import NotFound
 
 from .. import outbox
 from ..models import Outbox
@@ -44,6 +47,10 @@ def outbox_list(request):
 @require_POST
 def outbox_retry(request, pk: int):
     require_staff(request.user)
-    if Outbox.objects.filter(pk=pk, case__division_path__startswith=request.user.scope_code):
-        outbox.retry(pk)
+    # Another jurisdiction's row answers exactly like a row that does not exist.
+    if not Outbox.objects.filter(
+        pk=pk, case__division_path__startswith=request.user.scope_code
+    ).exists():
+        raise NotFound(_("推送记录不存在。"))
+    outbox.retry(pk)
     return redirect("intake:outbox")

@@ -5,27 +5,46 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from gongzhi.cases.constants import Urgency
 from gongzhi.cases.models import Category
-from gongzhi.core.errors import DomainError
+from gongzhi.core.errors import DomainError, NotFound
 
 from ..models import TriageItem
 from ..triage import triage_confirm, triage_dismiss
 from .common import require_staff
 
 
-def _visible(user):
-    scope = user.scope_code
-    # an item without a scope (a group with no division) is visible to every officer
-    return TriageItem.objects.filter(Q(scope="") | Q(scope__startswith=scope[:6]))
+def triage_items_for_user(user):
+    """Triage items the user may see: those of the user's subtree only.
+
+    An item's ``scope`` is the division the source named (a chat group's
+    division). An item without one (a platform record whose place the machine
+    could not find) could be anywhere in the province: only officers see it
+    (docs/security.md), and whoever confirms it must place the case inside
+    their own subtree (``_check_place``).
+    """
+    scope = user.scope_code or ""
+    if not scope:
+        return TriageItem.objects.none()
+    visible = Q(scope__startswith=scope) & ~Q(scope="")
+    if user.is_officer:
+        visible |= Q(scope="")
+    return TriageItem.objects.filter(visible)
+
+
+def _check_place(user, kind: str, code: str) -> None:
+    """A building or grid picked (or typed) on the page must be in the user's subtree."""
+    if kind in ("b", "g") and code and not code.startswith(user.scope_code):
+        raise NotFound(_("楼栋或网格不存在,或不在您的辖区内。"))
 
 
 @login_required
 def triage_list(request):
     require_staff(request.user)
     state = request.GET.get("state") or TriageItem.State.PENDING
-    rows = _visible(request.user).filter(state=state)[:200]
+    rows = triage_items_for_user(request.user).filter(state=state)[:200]
     return render(
         request,
         "intake/triage_list.html",
@@ -36,7 +55,7 @@ def triage_list(request):
 @login_required
 def triage_detail(request, pk: int):
     require_staff(request.user)
-    item = get_object_or_404(_visible(request.user), pk=pk)
+    item = get_object_or_404(triage_items_for_user(request.user), pk=pk)
     error = ""
     if request.method == "POST":
         try:
@@ -45,6 +64,7 @@ def triage_detail(request, pk: int):
                 return redirect("intake:triage")
             place = request.POST.get("place_manual", "").strip() or request.POST.get("place", "")
             kind, _sep, code = place.partition(":")
+            _check_place(request.user, kind, code)
             case = triage_confirm(
                 item=item,
                 actor=request.user,
