@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +12,7 @@ from gongzhi.cases.models import Category
 
 from ..channels import ADAPTERS, MAX_FILE_BYTES, import_file
 from ..models import ChannelMapping, ImportBatch, SourceChannel
-from .common import require_staff
+from .common import require_officer, require_staff
 
 
 class UploadForm(forms.Form):
@@ -37,7 +38,9 @@ class MappingForm(forms.ModelForm):
 
 @login_required
 def upload(request):
-    require_staff(request.user)
+    # A platform's export covers its whole area: whoever imports files cases
+    # anywhere in it, so officers only.
+    require_officer(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
@@ -58,15 +61,27 @@ def batch_detail(request, pk: int):
     )
 
 
+def _int_or_404(value: str) -> int:
+    if not str(value).isdigit():
+        raise Http404
+    return int(value)
+
+
 @login_required
 def mappings(request):
     require_staff(request.user)
     instance = None
+    if request.method == "POST":
+        # The mapping tables are province-wide configuration: staff read them,
+        # officers edit them.
+        require_officer(request.user)
     if request.method == "POST" and request.POST.get("delete"):
-        ChannelMapping.objects.filter(pk=request.POST["delete"]).update(is_active=False)
+        ChannelMapping.objects.filter(pk=_int_or_404(request.POST["delete"])).update(
+            is_active=False
+        )
         return redirect("intake:mappings")
     if request.GET.get("edit"):
-        instance = get_object_or_404(ChannelMapping, pk=request.GET["edit"])
+        instance = get_object_or_404(ChannelMapping, pk=_int_or_404(request.GET["edit"]))
     form = MappingForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         row = form.save(commit=False)
