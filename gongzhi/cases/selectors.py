@@ -31,7 +31,15 @@ from .services.base import check_party
 # (docs/decisions/0051).
 COUNT_CAP = 1000
 LIST_ORDER = ("-created_at", "-id")
-LIST_RELATED = ("category", "grid", "unit_division", "unit_department", "unit_owner")
+# unit_of() labels a department or owner unit with its division's name: those
+# divisions come along too (else one query per row of a page).
+LIST_RELATED = (
+    "category",
+    "grid",
+    "unit_division",
+    "unit_department__division",
+    "unit_owner__division",
+)
 DIVISION_UNIT_TYPES = (
     UnitType.GRID,
     UnitType.COMMUNITY,
