@@ -13,6 +13,9 @@ class Channel(models.TextChoices):
     PETITION = "petition", _("综治维稳信访")
     SKYNET = "skynet", _("天网工程")
     CHAT_GROUP = "chat_group", _("楼栋群")
+    POLICE_110 = "police_110", _("110非警务警情")
+    PROACTIVE = "proactive", _("未诉先办(主动发现)")
+    INTERNAL = "internal", _("内部转办(联席会议等)")
     OPEN311 = "open311", _("Open311接口")
     API = "api", _("系统接口")
 

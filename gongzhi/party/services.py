@@ -472,7 +472,7 @@ def decision_open_case(
             lng, lat, address = division.center_lng, division.center_lat, division.name
         case, _created = case_submit(
             actor=actor,
-            channel=Channel.API,
+            channel=Channel.INTERNAL,
             source_ref=f"party-decision:{decision.pk}",
             title=decision.text[:100],
             description=_("%(meeting)s(%(date)s)议定:%(text)s。责任单位/人:%(owner)s")

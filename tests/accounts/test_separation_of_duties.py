@@ -105,8 +105,11 @@ def test_separated_admins_reach_no_business_page(client, role):
     client.force_login(make_user("34", role, username=f"x_{role}"))
     for url in ("/territory/34/", "/insights/34/", "/api/v1/org/divisions/34"):
         assert client.get(url).status_code == 403, url
-    assert client.get("/")["Location"] == {
-        Role.SYSTEM_ADMIN: "/accounts/admin/users/",
-        Role.SECURITY_ADMIN: "/accounts/admin/security/",
-        Role.AUDIT_ADMIN: "/accounts/admin/audit/",
-    }[role]
+    assert (
+        client.get("/")["Location"]
+        == {
+            Role.SYSTEM_ADMIN: "/accounts/admin/users/",
+            Role.SECURITY_ADMIN: "/accounts/admin/security/",
+            Role.AUDIT_ADMIN: "/accounts/admin/audit/",
+        }[role]
+    )

@@ -125,7 +125,7 @@ def test_police_110_gbk_csv():
     good = run("police_110", "good.csv")
     assert (good.created, good.failed) == (2, 0)
     case = Case.objects.get(source_ref="110:J3401112026112000002")
-    assert case.channel == Channel.API and case.category.code == "UC01"
+    assert case.channel == Channel.POLICE_110 and case.category.code == "UC01"
     bad = run("police_110", "broken.csv")
     assert (bad.created, bad.failed) == (1, 3)
     r = reasons(bad)

@@ -48,7 +48,7 @@ def test_decision_opens_a_case_at_a_building_from_the_page(client, place):
     case = Case.objects.get()
     first.refresh_from_db()
     assert first.case_ref == case.number and first.status == "in_progress"
-    assert (case.channel, case.source_ref) == (Channel.API, f"party-decision:{first.pk}")
+    assert (case.channel, case.source_ref) == (Channel.INTERNAL, f"party-decision:{first.pk}")
     assert case.division_path.startswith(place["a"].code) and case.title == "清理楼道堆物0"
     assert (case.lng, case.lat) == (building.lng, building.lat)
     # Twice: a Chinese conflict, still one case.

@@ -59,7 +59,7 @@ LAYOUTS: dict[str, Layout] = {
              "address": "camera_id", "lng": "lng", "lat": "lat", "time": "time"},
         ),
         Layout(
-            "police_110", Channel.API, "110:", "csv",
+            "police_110", Channel.POLICE_110, "110:", "csv",
             ("警情编号", "报警时间", "警情内容", "报警人", "联系电话", "经度", "纬度"),
             {"ref": "警情编号", "time": "报警时间", "text": "警情内容", "name": "报警人",
              "phone": "联系电话", "lng": "经度", "lat": "纬度"},

@@ -4,8 +4,8 @@ Columns::
 
     警情编号,接警时间,报警人,联系电话,发生地址,经度,纬度,警情类别,简要警情
 
-The cases catalogue has no 110 channel yet, so these are filed as channel
-``api`` with source reference ``110:<警情编号>`` (still idempotent). 警情类别
+Filed as channel ``police_110`` with source reference ``110:<警情编号>``
+(idempotent on the pair). 警情类别
 goes through the mapping table (channel police_110), else the classifier.
 """
 
@@ -19,7 +19,7 @@ from .base import Adapter, Record, parse_point, parse_when, phone, text, title_f
 
 class Police110Adapter(Adapter):
     channel = SourceChannel.POLICE_110
-    case_channel = Channel.API
+    case_channel = Channel.POLICE_110
     ref_prefix = "110:"
     label = "110非警务警情"
     formats = ("csv",)

@@ -34,7 +34,7 @@ MAX_CASES = 5000
 TOP = 30
 # 未诉先办 is opened by staff who found the problem themselves; the catalogue
 # of channels has no "proactive" entry yet, so it is filed as a patrol find.
-PROACTIVE_CHANNEL = getattr(Channel, "PROACTIVE", Channel.GRID_PATROL)
+PROACTIVE_CHANNEL = Channel.PROACTIVE
 SOURCES = ("cases", "messages")
 
 
