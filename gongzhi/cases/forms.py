@@ -78,8 +78,9 @@ class ReportForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("lng") is None or data.get("lat") is None:
-            raise forms.ValidationError(_("请在地图上点选问题所在位置。"))
+        pinned = data.get("lng") is not None and data.get("lat") is not None
+        if not pinned and not (data.get("address") or "").strip():
+            raise forms.ValidationError(_("请在地图上点选问题所在位置,或填写小区和楼栋地址。"))
         return data
 
 

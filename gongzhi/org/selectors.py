@@ -157,3 +157,49 @@ def division_staffing(*, division: Division) -> Staffing:
         list(active.order_by("title", "holder_name")) if division.level == Level.COMMUNITY else []
     )
     return Staffing(approved=approved or 0, staffed=active.count(), posts=posts)
+
+
+_FULLWIDTH = str.maketrans(
+    "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ",
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+)
+
+
+def _normalise_address(text: str) -> str:
+    """Full-width digits to ASCII, no spaces, 号楼/幢 written as 栋."""
+    value = "".join((text or "").translate(_FULLWIDTH).split()).upper()
+    for variant in ("号楼", "幢", "号栋"):
+        value = value.replace(variant, "栋")
+    return value
+
+
+def building_search(*, scope_code: str, text: str, limit: int = 5) -> list[Building]:
+    """Buildings under ``scope_code`` an address names: an exact estate +
+    building number (\"蜀麓苑3栋\") first; otherwise those whose estate, name
+    or address contains the normalised text (or whose name the text ends
+    with, e.g. a full address). At most ``limit``; the caller decides what
+    more than one match means."""
+    needle = _normalise_address(text)
+    if not scope_code or not needle:
+        return []
+    base = Building.objects.filter(code__startswith=scope_code).order_by("code")
+    exact = list(base.filter(name=needle)[:limit])
+    if exact:
+        return exact
+    found = list(
+        (
+            base.filter(name__contains=needle)
+            | base.filter(address__contains=needle)
+            | base.filter(estate=needle)
+        )[:limit]
+    )
+    if found:
+        return found
+    # A longer text ending with a building's name ("包河区…蜀麓苑3栋2单元").
+    matches = []
+    for building in base.only("pk", "name", "estate", "address", "lng", "lat", "grid_id", "code"):
+        if building.name and building.name in needle:
+            matches.append(building)
+            if len(matches) >= limit:
+                break
+    return matches

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gongzhi.accounts.constants import Role
-from gongzhi.core.errors import DomainError, NotFound, PermissionDenied
+from gongzhi.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from gongzhi.org.constants import CODE_LENGTH, Level
+from gongzhi.org.selectors import building_search
 
 from .. import selectors, services
 from ..constants import Channel
@@ -29,6 +31,34 @@ def _map_url(user) -> str:
     return reverse("org:division_map", kwargs={"code": code}) if code else ""
 
 
+def _locate_by_address(user, address: str) -> tuple[float, float]:
+    """The pin of the one building the address names, searched in the
+    reporter's community and then in the street; none or several → ask for
+    a pin (nothing is saved)."""
+    code = user.scope_code or ""
+    scopes = []
+    for level in (Level.COMMUNITY, Level.STREET):
+        n = CODE_LENGTH[level]
+        if len(code) >= n and code[:n] not in scopes:
+            scopes.append(code[:n])
+    if not scopes and code:
+        scopes.append(code)
+    for scope in scopes:
+        found = building_search(scope_code=scope, text=address, limit=2)
+        if len(found) == 1:
+            return found[0].lng, found[0].lat
+        if len(found) > 1:
+            raise ValidationFailed(
+                _("地址“%(address)s”对应多个楼栋,请写明小区和楼栋号,或在地图上点选位置。")
+                % {"address": address},
+                code="ambiguous_address",
+            )
+    raise ValidationFailed(
+        _("未能根据地址“%(address)s”找到楼栋,请在地图上点选问题所在位置。") % {"address": address},
+        code="address_not_found",
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request):
@@ -40,6 +70,9 @@ def report(request):
         if form.is_valid():
             d = form.cleaned_data
             try:
+                lng, lat = d["lng"], d["lat"]
+                if lng is None or lat is None:
+                    lng, lat = _locate_by_address(user, d["address"].strip())
                 case, _created = services.case_report(
                     actor=user,
                     photos=read_photos(request.FILES),
@@ -49,8 +82,8 @@ def report(request):
                     title=d["title"],
                     description=d["description"],
                     category=d["category"],
-                    lng=d["lng"],
-                    lat=d["lat"],
+                    lng=lng,
+                    lat=lat,
                     address=d["address"],
                     reporter_name=user.display_name or "",
                 )
