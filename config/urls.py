@@ -1,4 +1,5 @@
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from config.api import api
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("cobuild/", include("gongzhi.cobuild.urls")),
     path("volunteering/", include("gongzhi.volunteering.urls")),
     path("insights/", include("gongzhi.insights.urls")),
+    path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=True)),
     path("api/v1/", api.urls),
     path("open311/v2/", include("gongzhi.cases.open311.urls")),
     path("", include("gongzhi.web.urls")),

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from gongzhi.accounts.constants import Role
 from gongzhi.cases.constants import Action
-from gongzhi.cases.models import CaseEvent, CasePhoto
+from gongzhi.cases.models import CaseEvent, CasePhoto, Category, RoutingRule
 from gongzhi.cobuild.models import Need, Pairing, Project, ResidentUnit, UnitContact
 from gongzhi.intake.models import DuplicateSuggestion, ImportBatch, Outbox, TriageItem
 from gongzhi.org.constants import Level
@@ -103,6 +103,9 @@ PK_KINDS = {
     "import": "import_batch",
     "outbox": "outbox",
     "triage": "triage_item",
+    "categories": "category",
+    "routing": "routing_rule",
+    "routing-rules": "routing_rule",
 }
 
 # Every kwarg name that is an id: what it holds (the recipe is in World.ids).
@@ -271,6 +274,11 @@ def build_world(community: Division, tag: str) -> World:
         sender="钱居民",
         sender_phone="13900003333",
     )
+    # The catalogue is shared (officers only); a routing rule is the street's.
+    category = Category.objects.create(code=f"J{tag}01", name=f"{tag}分类", source="local")
+    rule = RoutingRule.objects.create(
+        category=category, territory_prefix=street.code, unit_type="community"
+    )
     return World(
         codes=[street.code, community.code, grid.code, district.code],
         numbers=[case.number],
@@ -294,6 +302,8 @@ def build_world(community: Division, tag: str) -> World:
             "import_batch": batch.pk,
             "outbox": outbox_row.pk,
             "triage_item": triage_item.pk,
+            "category": category.pk,
+            "routing_rule": rule.pk,
         },
         user_ids=[user.pk],
         tokens=[volunteering_services.scan_token(activity=activity, action=a) for a in ScanAction],

@@ -22,7 +22,8 @@ from gongzhi.core.masking import mask_name, mask_phone
 from . import selectors, services
 from .constants import CLOCK_STATUSES, Channel, PhotoKind, Urgency
 from .deadlines import clock
-from .models import Case
+from .models import Case, Category, RoutingRule
+from .services import catalogue
 from .services.photos import MAX_PHOTO_BYTES
 from .units import unit_of
 
@@ -284,3 +285,171 @@ def case_photo(request, number: str, file: File[UploadedFile], kind: Form[str] =
         width=photo.width,
         height=photo.height,
     )
+
+
+# --- the catalogue and routing rules (officers) ------------------------------------
+# Two-segment paths, so "/{number}" (one segment) never catches them.
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    parent: str | None
+    source: str
+    limit_normal_hours: int
+    limit_urgent_hours: int
+    limit_critical_hours: int
+    default_unit_type: str
+    is_active: bool
+    sort_order: int
+
+    @staticmethod
+    def of(c: Category) -> CategoryOut:
+        return CategoryOut(
+            id=c.pk,
+            code=c.code,
+            name=c.name,
+            parent=c.parent.code if c.parent_id else None,
+            source=c.source,
+            limit_normal_hours=c.limit_normal_hours,
+            limit_urgent_hours=c.limit_urgent_hours,
+            limit_critical_hours=c.limit_critical_hours,
+            default_unit_type=c.default_unit_type,
+            is_active=c.is_active,
+            sort_order=c.sort_order,
+        )
+
+
+class CategoryIn(Schema):
+    code: str = Field(..., description="新分类编码(字母或数字,不超过 16 位)")
+    name: str = Field(..., description="分类名称")
+    parent: str = Field(..., description="上级分类编码")
+    limit_normal_hours: int | None = Field(None, description="一般件时限(工作小时);默认同上级")
+    limit_urgent_hours: int | None = None
+    limit_critical_hours: int | None = None
+    default_unit_type: str = ""
+    sort_order: int | None = None
+
+
+class CategoryPatch(Schema):
+    name: str | None = None
+    is_active: bool | None = None
+    limit_normal_hours: int | None = None
+    limit_urgent_hours: int | None = None
+    limit_critical_hours: int | None = None
+    default_unit_type: str | None = None
+    sort_order: int | None = None
+
+
+class RoutingRuleOut(Schema):
+    id: int
+    category: str | None
+    category_name: str
+    territory_prefix: str
+    unit_type: str
+    department_name: str
+    owner: int | None
+    priority: int
+    is_active: bool
+    note: str
+
+    @staticmethod
+    def of(r: RoutingRule) -> RoutingRuleOut:
+        return RoutingRuleOut(
+            id=r.pk,
+            category=r.category.code if r.category_id else None,
+            category_name=r.category.name if r.category_id else "",
+            territory_prefix=r.territory_prefix,
+            unit_type=r.unit_type,
+            department_name=r.department_name,
+            owner=r.owner_id,
+            priority=r.priority,
+            is_active=r.is_active,
+            note=r.note,
+        )
+
+
+class RoutingRuleIn(Schema):
+    territory_prefix: str = Field(..., description="区域代码前缀,须在本辖区内")
+    unit_type: str = Field(..., description="责任主体类型")
+    category: str = Field("", description="分类编码(含下级);为空表示全部分类")
+    department_name: str = ""
+    owner: int | None = None
+    priority: int = 100
+    is_active: bool = True
+    note: str = ""
+
+
+class RoutingRulePatch(Schema):
+    territory_prefix: str | None = None
+    unit_type: str | None = None
+    category: str | None = None
+    department_name: str | None = None
+    owner: int | None = None
+    priority: int | None = None
+    is_active: bool | None = None
+    note: str | None = None
+
+
+def _changes(payload: Schema) -> dict[str, Any]:
+    return payload.dict(exclude_unset=True)
+
+
+@router.get("/catalogue/categories", response=list[CategoryOut], summary="事项分类目录(组织部门)")
+def category_list(request, q: str = "", parent: str = ""):
+    catalogue.require_officer(request.user)
+    rows = selectors.categories_for_admin(q=q.strip(), parent=parent.strip().upper())
+    return [CategoryOut.of(c) for c in rows]
+
+
+@router.post(
+    "/catalogue/categories", response={201: CategoryOut}, summary="新增下级分类(市、省组织部门)"
+)
+def category_create(request, payload: CategoryIn):
+    data = {k: v for k, v in payload.dict().items() if v is not None}
+    category = catalogue.category_create(actor=request.user, **data)
+    return 201, CategoryOut.of(category)
+
+
+@router.get("/catalogue/categories/{pk}", response=CategoryOut, summary="事项分类详情")
+def category_detail(request, pk: int):
+    catalogue.require_officer(request.user)
+    return CategoryOut.of(selectors.category_get(pk=pk))
+
+
+@router.patch(
+    "/catalogue/categories/{pk}", response=CategoryOut, summary="修改分类(市、省组织部门)"
+)
+def category_patch(request, pk: int, payload: CategoryPatch):
+    catalogue.require_catalogue_editor(request.user)
+    category = selectors.category_get(pk=pk)
+    category = catalogue.category_update(actor=request.user, category=category, **_changes(payload))
+    return CategoryOut.of(selectors.category_get(pk=category.pk))
+
+
+@router.get("/catalogue/routing-rules", response=list[RoutingRuleOut], summary="本辖区派遣规则")
+def routing_rule_list(request):
+    catalogue.require_officer(request.user)
+    return [RoutingRuleOut.of(r) for r in selectors.routing_rules_for_user(user=request.user)]
+
+
+@router.post("/catalogue/routing-rules", response={201: RoutingRuleOut}, summary="新增派遣规则")
+def routing_rule_create(request, payload: RoutingRuleIn):
+    rule = catalogue.routing_rule_create(actor=request.user, **payload.dict())
+    rule = selectors.routing_rule_get_for_user(user=request.user, pk=rule.pk)
+    return 201, RoutingRuleOut.of(rule)
+
+
+@router.get("/catalogue/routing-rules/{pk}", response=RoutingRuleOut, summary="派遣规则详情")
+def routing_rule_detail(request, pk: int):
+    catalogue.require_officer(request.user)
+    return RoutingRuleOut.of(selectors.routing_rule_get_for_user(user=request.user, pk=pk))
+
+
+@router.patch("/catalogue/routing-rules/{pk}", response=RoutingRuleOut, summary="修改派遣规则")
+def routing_rule_patch(request, pk: int, payload: RoutingRulePatch):
+    catalogue.require_officer(request.user)
+    rule = selectors.routing_rule_get_for_user(user=request.user, pk=pk)
+    rule = catalogue.routing_rule_update(actor=request.user, rule=rule, **_changes(payload))
+    return RoutingRuleOut.of(selectors.routing_rule_get_for_user(user=request.user, pk=rule.pk))

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.core.errors import ValidationFailed
 
-from .constants import Action, Rating, Status
+from .constants import Action, Rating, Status, UnitType
 from .deadlines import TZ
 from .models import DESCRIPTION_MAX, Category
 from .selectors import CaseFilters
@@ -188,3 +188,80 @@ class FilterForm(forms.Form):
                 datetime.combine(end + timedelta(days=1), time.min, tzinfo=TZ) if end else None
             ),
         )
+
+
+# --- officers: the catalogue and routing rules (parsing only; the services check) ---
+
+_INT_ERRORS = {"invalid": gettext_lazy("请填写整数。")}
+
+
+def _hours_field(label):
+    return forms.IntegerField(label=label, required=False, error_messages=_INT_ERRORS)
+
+
+class CategoryEditForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("分类名称"), max_length=200, required=False)
+    limit_normal_hours = _hours_field(gettext_lazy("一般件时限(工作小时)"))
+    limit_urgent_hours = _hours_field(gettext_lazy("紧急件时限(工作小时)"))
+    limit_critical_hours = _hours_field(gettext_lazy("特急件时限(工作小时)"))
+    default_unit_type = forms.ChoiceField(
+        label=gettext_lazy("默认责任主体类型"),
+        required=False,
+        choices=[("", gettext_lazy("(按派遣规则/接诉即办)"))]
+        + [
+            (v, label)
+            for v, label in UnitType.choices
+            if v not in (UnitType.DEPARTMENT, UnitType.OWNER)
+        ],
+    )
+    sort_order = forms.IntegerField(
+        label=gettext_lazy("排序"), required=False, error_messages=_INT_ERRORS
+    )
+    is_active = forms.BooleanField(label=gettext_lazy("启用"), required=False)
+
+    def changes(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class CategoryCreateForm(CategoryEditForm):
+    code = forms.CharField(label=gettext_lazy("分类编码"), max_length=32, required=False)
+    parent = forms.CharField(label=gettext_lazy("上级分类编码"), max_length=32, required=False)
+    is_active = None
+
+    def changes(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")} | {
+            "code": self.cleaned_data.get("code", ""),
+            "name": self.cleaned_data.get("name", ""),
+            "parent": self.cleaned_data.get("parent", ""),
+        }
+
+
+class RoutingRuleForm(forms.Form):
+    category = forms.CharField(
+        label=gettext_lazy("分类编码(含下级,空为全部)"), max_length=32, required=False
+    )
+    territory_prefix = forms.CharField(
+        label=gettext_lazy("区域代码前缀"), max_length=32, required=False
+    )
+    unit_type = forms.ChoiceField(
+        label=gettext_lazy("责任主体类型"),
+        required=False,
+        choices=[("", "——"), *UnitType.choices],
+    )
+    department_name = forms.CharField(
+        label=gettext_lazy("部门名称(部门时必填)"), max_length=200, required=False
+    )
+    owner = forms.IntegerField(
+        label=gettext_lazy("非政府责任主体编号"), required=False, error_messages=_INT_ERRORS
+    )
+    priority = forms.IntegerField(
+        label=gettext_lazy("优先级(小者优先)"), required=False, error_messages=_INT_ERRORS
+    )
+    is_active = forms.BooleanField(label=gettext_lazy("启用"), required=False)
+    note = forms.CharField(label=gettext_lazy("说明"), max_length=500, required=False)
+
+    def changes(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        if data.get("priority") is None:
+            data.pop("priority", None)
+        return data

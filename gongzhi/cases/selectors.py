@@ -23,7 +23,7 @@ from gongzhi.core.errors import DomainError, NotFound
 
 from . import workflow
 from .constants import CLOCK_STATUSES, OPEN_STATUSES, UnitType
-from .models import Case, CaseEvent, Category
+from .models import Case, CaseEvent, Category, RoutingRule
 from .services.base import check_party
 
 # Lists count matching cases up to this many and then say "1000+": an exact
@@ -319,3 +319,42 @@ def whistle_departments(*, path: str):
 
     prefixes = [path[:n] for n in (9, 6) if len(path) >= n]
     return Department.objects.filter(division__code__in=prefixes).select_related("division")
+
+
+# --- the catalogue and routing rules (officers' admin pages and API) -------------
+
+
+def categories_for_admin(*, q: str = "", parent: str = "") -> QuerySet[Category]:
+    """Every category (inactive ones too), filtered by a text or a parent code."""
+    qs = Category.objects.select_related("parent").order_by("code")
+    if q:
+        qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    if parent:
+        qs = qs.filter(parent__code=parent)
+    return qs
+
+
+def category_get(*, pk: int) -> Category:
+    try:
+        return Category.objects.select_related("parent").get(pk=pk)
+    except Category.DoesNotExist as exc:
+        raise NotFound(_("事项分类不存在。")) from exc
+
+
+def routing_rules_for_user(*, user) -> QuerySet[RoutingRule]:
+    """The rules of the officer's subtree (territory prefix inside it)."""
+    scope = getattr(user, "scope_code", None)
+    if not scope:
+        return RoutingRule.objects.none()
+    return (
+        RoutingRule.objects.select_related("category", "owner__division")
+        .filter(territory_prefix__startswith=scope)
+        .order_by("territory_prefix", "priority", "pk")
+    )
+
+
+def routing_rule_get_for_user(*, user, pk: int) -> RoutingRule:
+    try:
+        return routing_rules_for_user(user=user).get(pk=pk)
+    except RoutingRule.DoesNotExist as exc:
+        raise NotFound(_("派遣规则不存在或不在您的管辖范围内。")) from exc

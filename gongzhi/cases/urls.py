@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import league, views
+from .views import admin
 
 app_name = "cases"
 urlpatterns = [
@@ -12,6 +13,11 @@ urlpatterns = [
     path("work/", views.queue, name="queue"),
     path("work/dispatch/", views.batch_dispatch, name="batch_dispatch"),
     path("league/<str:code>/", league.league_table, name="league"),
+    # Officers: the catalogue and the routing rules
+    path("admin/categories/", admin.categories, name="admin_categories"),
+    path("admin/categories/<int:pk>/", admin.category_edit, name="admin_category"),
+    path("admin/routing/", admin.routing, name="admin_routing"),
+    path("admin/routing/<int:pk>/", admin.routing_edit, name="admin_routing_rule"),
     # Fixed paths go above this line: "<str:number>/" matches any segment.
     # One case (residents and staff see different pages of it)
     path("<str:number>/", views.case_detail, name="detail"),

@@ -120,6 +120,8 @@ def _work_items(user, current_namespace: str) -> list[NavItem]:
     if user.role_set & OFFICER_ROLES and user.scope_code:
         url = reverse("party:overview", kwargs={"code": user.scope_code})
         items.append(NavItem(_("党建概览"), url, "party", False))
+        # The case catalogue and routing rules (issue 3): officers maintain them.
+        items.append(NavItem(_("分类与派遣"), reverse("cases:admin_routing"), "cases", False))
     for label, url_name, namespace, roles in WORK_NAV:
         if user.role_set & roles:
             items.append(
