@@ -293,7 +293,7 @@ def routing_rule_update(*, actor, rule: RoutingRule, **changes: Any) -> RoutingR
     require_officer(actor)
     try:
         rule = (
-            RoutingRule.objects.select_for_update()
+            RoutingRule.objects.select_for_update(of=("self",))
             .select_related("owner__division", "category")
             .get(pk=rule.pk, territory_prefix__startswith=actor.scope_code)
         )
