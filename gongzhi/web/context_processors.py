@@ -32,7 +32,7 @@ def _role_labels(role_set: frozenset[str]) -> list[str]:
     return [str(label) for value, label in Role.choices if value in role_set]
 
 
-def _nav_items(user, current_namespace: str) -> list[NavItem]:
+def nav_items(user, current_namespace: str) -> list[NavItem]:
     """Only entries whose pages exist; a role without pages gets no entry."""
     items: list[NavItem] = []
     code = user.scope_code
@@ -144,6 +144,6 @@ def shell(request):
             "node": _node_label(division) if division else "",
             "node_code": division.code if division else "",
             "roles": _role_labels(user.role_set),
-            "nav": _nav_items(user, namespace),
+            "nav": nav_items(user, namespace),
         }
     }

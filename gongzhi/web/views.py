@@ -8,12 +8,17 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.csrf import requires_csrf_token
 
+from .context_processors import nav_items
+
 
 @login_required
 def home(request):
-    """Send a user to the territory page of their own node."""
-    if request.user.division_id:
-        return redirect("org:division", code=request.user.division.code)
+    """Send a user to the first page of their navigation: staff to the
+    territory of their own node, residents to their cases, admins to their
+    own screen (the menu already encodes who may see what)."""
+    items = nav_items(request.user, "")
+    if request.user.division_id and items:
+        return redirect(items[0].url)
     return render(request, "web/no_division.html")
 
 

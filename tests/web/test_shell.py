@@ -40,6 +40,14 @@ def test_login_success_goes_home_then_to_own_node(client, street_user):
     assert home["Location"] == "/territory/340111002/"
 
 
+def test_a_residents_home_is_their_own_cases(client):
+    from gongzhi.accounts.constants import Role
+    from tests.factories import make_user
+
+    client.force_login(make_user("340302005007", Role.RESIDENT))
+    assert client.get("/")["Location"] == reverse("cases:mine")
+
+
 def test_wrong_password_and_unknown_user_look_the_same(client, street_user):
     wrong_password = _login(client, "changqing", "Not-the-right-one-42")
     unknown_user = _login(client, "nobody-here", "Not-the-right-one-42")
