@@ -1,7 +1,11 @@
 """Residents reporting and community workers acting, against gunicorn.
 
-Sessions come from bench/load/setup_load.py (LOAD_SESSIONS, a JSON file);
-every submitted source reference is appended to LOAD_REFS."""
+Sessions come from bench/load/setup_load.py (LOAD_SESSIONS, a JSON file).
+At exit LOAD_REFS receives {"acked": {source_ref: number}, "failed": [source_ref]}:
+a report counts as submitted only once the server acknowledged it (200/201
+with its case number); a report whose request failed (error status, timeout,
+connection reset) is listed apart — it may or may not have been stored, but
+never twice."""
 
 import json
 import os
@@ -13,7 +17,8 @@ from locust import HttpUser, between, task
 
 with open(os.environ["LOAD_SESSIONS"]) as _fh:
     SESSIONS = json.load(_fh)
-REFS: list[str] = []
+ACKED: dict[str, str] = {}  # source_ref -> case number, acknowledged by the server
+FAILED: list[str] = []  # reports whose request was not acknowledged
 CSRF = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
 
 
@@ -34,7 +39,6 @@ class Resident(HttpUser):
     @task(3)
     def report(self):
         ref = f"load-{uuid.uuid4().hex}"
-        REFS.append(ref)
         lng, lat = SESSIONS["grid"]
         body = {
             "title": "楼道灯不亮",
@@ -47,11 +51,19 @@ class Resident(HttpUser):
         with self.client.post(
             "/api/v1/cases/", json=body, name="POST /api/v1/cases/", catch_response=True
         ) as r:
+            number = None
             if r.status_code in (200, 201):
-                self.mine.append(r.json()["number"])
+                try:
+                    number = r.json().get("number")
+                except ValueError:
+                    number = None
+            if number:
+                ACKED[ref] = number
+                self.mine.append(number)
                 r.success()
             else:
-                r.failure(f"{r.status_code} {r.text[:200]}")
+                FAILED.append(ref)
+                r.failure(f"{r.status_code} {(r.text or '')[:200]}")
 
     @task(1)
     def follow(self):
@@ -108,4 +120,4 @@ from locust import events  # noqa: E402
 @events.quitting.add_listener
 def _dump_refs(environment, **kwargs):
     with open(os.environ["LOAD_REFS"], "w") as fh:
-        json.dump(REFS, fh)
+        json.dump({"acked": ACKED, "failed": FAILED}, fh)

@@ -8,7 +8,10 @@ Builds a fresh SQLite database in a temporary directory (the divisions, 蜀山/
 sessions (no TOTP role), starts gunicorn on a free port of 127.0.0.1, runs
 locust headless, stops gunicorn, and prints one JSON object: fail ratio
 (target < 1%), p95 in ms (target < 500), and whether every submitted case was
-stored exactly once (counted by source_ref).
+stored exactly once: a case counts as submitted only when the server
+acknowledged it (201/200 with its number), failed requests are counted
+apart, and no source_ref may be stored twice. gunicorn runs gthread
+(-w 3 --threads 8, keep-alive) over SQLite in WAL with a busy timeout.
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--users", type=int)
     parser.add_argument("--seconds", type=int)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn processes")
+    parser.add_argument("--threads", type=int, default=8, help="gthread threads per process")
     args = parser.parse_args()
     users = args.users or (20 if args.quick else 200)
     seconds = min(args.seconds or (20 if args.quick else 120), 120)
@@ -76,8 +81,9 @@ def main() -> None:
         sessions_file.write_text(sessions)
         setup_s = time.perf_counter() - t0
 
+        load_before = list(os.getloadavg())
         port = _free_port()
-        workers = max(2, min(8, (os.cpu_count() or 2)))
+        workers, threads = args.workers, args.threads
         gunicorn = subprocess.Popen(
             [
                 str(BIN / "gunicorn"),
@@ -86,8 +92,14 @@ def main() -> None:
                 f"127.0.0.1:{port}",
                 "-w",
                 str(workers),
+                "--worker-class",
+                "gthread",
                 "--threads",
-                "4",
+                str(threads),
+                "--keep-alive",
+                "75",
+                "--backlog",
+                "2048",
                 "--timeout",
                 "60",
                 "--log-level",
@@ -137,6 +149,13 @@ def main() -> None:
             gunicorn.terminate()
             gunicorn.wait(timeout=30)
 
+        failure_kinds = []
+        if Path(tmp, "stats_failures.csv").exists():
+            with open(Path(tmp, "stats_failures.csv")) as fh:
+                failure_kinds = [
+                    {"name": r["Name"], "error": r["Error"][:160], "n": int(r["Occurrences"])}
+                    for r in csv.DictReader(fh)
+                ]
         with open(Path(tmp, "stats_stats.csv")) as fh:
             rows = {r["Name"]: r for r in csv.DictReader(fh)}
         total = rows["Aggregated"]
@@ -148,13 +167,19 @@ def main() -> None:
             _run(env, str(HERE / "count_cases.py"), str(refs_file), capture=True).stdout
         )
         exactly_once = (
-            stored["missing"] == 0 and stored["duplicated"] == 0 and stored["unexpected"] == 0
+            stored["missing"] == 0
+            and stored["duplicated"] == 0
+            and stored["unexpected"] == 0
+            and stored["number_mismatch"] == 0
+            and stored["stored_acknowledged"] == stored["acknowledged"]
         )
         result = {
             "load": {
                 "users": users,
                 "seconds": seconds,
-                "gunicorn_workers": workers,
+                "gunicorn": f"-w {workers} --worker-class gthread --threads {threads}",
+                "load_average_before": load_before,
+                "load_average_after": list(os.getloadavg()),
                 "setup_s": round(setup_s, 1),
                 "requests": requests,
                 "rps": round(float(total["Requests/s"]), 1),
@@ -164,11 +189,21 @@ def main() -> None:
                     "ok": fail_ratio < TARGET_FAIL_RATIO,
                 },
                 "p95_ms": {"value": p95, "target": f"< {TARGET_P95_MS}", "ok": p95 < TARGET_P95_MS},
+                "failures": failures,
                 "p50_ms": float(total["50%"]),
                 "cases": {**stored, "exactly_once": exactly_once},
-                "per_endpoint_p95_ms": {
-                    n: float(r["95%"]) for n, r in rows.items() if n != "Aggregated"
+                "per_endpoint": {
+                    n: {
+                        "requests": int(r["Request Count"]),
+                        "failures": int(r["Failure Count"]),
+                        "p50_ms": float(r["50%"]),
+                        "p95_ms": float(r["95%"]),
+                        "max_ms": float(r["Max Response Time"]),
+                    }
+                    for n, r in rows.items()
+                    if n != "Aggregated"
                 },
+                "failure_kinds": failure_kinds,
             }
         }
         print(json.dumps(result, ensure_ascii=False, indent=2))
