@@ -113,3 +113,27 @@ def test_data_migration_helper_encrypts_leftover_plaintext():
     editor = SimpleNamespace(connection=connection)  # the helper only uses .connection
     assert encrypt_existing_rows(apps, editor, model="org.GridMember", field="phone") >= 1
     assert GridMember.objects.get(phone="13600001234").pk == member.pk
+
+
+def test_rotate_keys_blind_index_recomputes_every_index_under_the_new_key(settings):
+    member = GridMemberFactory(phone="13677778888")
+    blank = GridMemberFactory(phone="")
+    old_bidx = _raw_phone(member.pk)[1]
+    new_bidx_key = os.urandom(32)
+    with override_settings(FIELD_BLIND_INDEX_KEY=new_bidx_key):
+        # Under the new key the old index no longer matches: look-ups miss until recomputed.
+        assert not GridMember.objects.filter(phone="13677778888").exists()
+        call_command("rotate_keys", "--blind-index", "--status", verbosity=0)
+        assert _raw_phone(member.pk)[1] == old_bidx  # --status changes nothing
+        call_command("rotate_keys", "--blind-index", verbosity=0)
+        stored, bidx = _raw_phone(member.pk)
+        assert bidx != old_bidx and len(bidx) == 64
+        assert GridMember.objects.filter(phone="13677778888").get().pk == member.pk
+        assert GridMember.objects.filter(phone__in=["13677778888"]).count() == 1
+        assert _raw_phone(blank.pk)[1] == ""
+        from gongzhi.core.keyrotation import recompute_blind_indexes
+
+        assert sum(recompute_blind_indexes(dry_run=True).values()) == 0  # idempotent
+    # The ciphertext was not touched, and the old key no longer finds the row.
+    assert _raw_phone(member.pk)[0] == stored
+    assert not GridMember.objects.filter(phone="13677778888").exists()
