@@ -69,6 +69,17 @@ def _community_secretaries(period: Period):
     )
 
 
+def _secretaries_also(*, flag: str, scope: Division, period: Period, by: int) -> Counts:
+    """Communities whose secretary also holds the post named by ``flag``
+    (a cross-appointment), over communities that have a secretary."""
+    seats = _community_secretaries(period)
+    field = "organization__division__code"
+    return Counts(
+        numerator=group_count(seats.filter(**{flag: True}), field, scope, by),
+        denominator=group_count(seats, field, scope, by),
+    )
+
+
 @register(
     code="one_shoulder_rate",
     name=_("“一肩挑”比例"),
@@ -80,12 +91,7 @@ def _community_secretaries(period: Period):
     seed_value=56,
 )
 def one_shoulder_rate(scope: Division, period: Period, by: int) -> Counts:
-    seats = _community_secretaries(period)
-    field = "organization__division__code"
-    return Counts(
-        numerator=group_count(seats.filter(also_director=True), field, scope, by),
-        denominator=group_count(seats, field, scope, by),
-    )
+    return _secretaries_also(flag="also_director", scope=scope, period=period, by=by)
 
 
 @register(
@@ -99,12 +105,7 @@ def one_shoulder_rate(scope: Division, period: Period, by: int) -> Counts:
     seed_value=95,
 )
 def supervision_chair_rate(scope: Division, period: Period, by: int) -> Counts:
-    seats = _community_secretaries(period)
-    field = "organization__division__code"
-    return Counts(
-        numerator=group_count(seats.filter(also_supervision_chair=True), field, scope, by),
-        denominator=group_count(seats, field, scope, by),
-    )
+    return _secretaries_also(flag="also_supervision_chair", scope=scope, period=period, by=by)
 
 
 @register(
