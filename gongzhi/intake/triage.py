@@ -212,6 +212,8 @@ def submit_or_triage(
             reporter_name=sender,
             reporter_phone=sender_phone,
         )
+        if created:
+            _dedupe(case)
         return Outcome("created" if created else "existing", case=case)
     guesses = a.guesses()
     if has_point:
@@ -259,8 +261,11 @@ def triage_confirm(
         if locked.state != TriageItem.State.PENDING:
             raise Conflict(_("该事项已处理。"))
         point = locked.guesses.get("point") if use_point else None
+        if use_point and not point:
+            raise ValidationFailed(_("该事项没有来源平台的坐标。"), code="missing_place")
         if point:
             lng, lat, crs, address = point["lng"], point["lat"], point["crs"], point["address"]
+            _check_point_in_scope(actor, lng=lng, lat=lat, crs=crs)
         else:
             lng, lat, address = place_point(building_code=building_code, grid_code=grid_code)
             crs = "wgs84"
@@ -285,7 +290,29 @@ def triage_confirm(
         locked.decided_by = actor
         locked.decided_at = timezone.now()
         locked.save(update_fields=["state", "case", "decided_by", "decided_at"])
+        if _created:
+            _dedupe(case)
     return case
+
+
+def _check_point_in_scope(actor, *, lng, lat, crs: str) -> None:
+    """A person may file a case only inside their own subtree: the source
+    platform's point must fall there (the page checks picked buildings/grids)."""
+    from gongzhi.cases.services.intake import locate_point
+
+    scope = getattr(actor, "scope_code", None)
+    if actor is None or scope is None:
+        return
+    _lng, _lat, division = locate_point(lng=lng, lat=lat, crs=crs)
+    if not division.code.startswith(scope):
+        raise NotFound(_("该坐标不在您的辖区内。"))
+
+
+def _dedupe(case) -> None:
+    """Cross-channel duplicate merge right after a case was filed (docs/decisions/0032)."""
+    from .dedupe import dedupe_case
+
+    dedupe_case(case)
 
 
 def triage_dismiss(*, item: TriageItem | int, actor, reason: str = "") -> TriageItem:

@@ -122,3 +122,27 @@ def test_other_category_family_is_not_a_candidate(world):
     # A 12345 citizen class and a 数字城管 class may name the same problem.
     d = submit(world, Channel.URBAN_MANAGEMENT, "um-005", "楼道灯坏了", LAMP, category="UC01")
     assert dedupe.dedupe_case(d).action == "merged"
+
+
+def test_adapters_merge_the_same_problem_from_two_channels_on_intake(world):
+    """Through the channel adapters (no explicit dedupe call): a 12345 work order
+    and a patrol report of the same lamp 30 m apart end as one case, two reporters."""
+    from gongzhi.intake.channels import ADAPTERS, ingest
+
+    g = world.grid
+    hot = ingest(ADAPTERS["hotline_12345"], {
+        "workOrderNo": "HL-DEDUPE-1", "title": "楼道灯坏了", "content": LAMP,
+        "category": "城乡建设", "lng": g.center_lng, "lat": g.center_lat,
+        "acceptTime": "2026-01-05 09:30:00", "callerName": "张三", "callerPhone": "13800000001",
+    })  # fmt: skip
+    assert hot.kind == "created"
+    patrol = ingest(ADAPTERS["grid_patrol"], {
+        "id": "GP-DEDUPE-1", "category": hot.case.category.code, "title": "楼道灯坏了",
+        "description": LAMP, "lng": g.center_lng + 0.0003, "lat": g.center_lat,
+        "reportedAt": "2026-01-05 10:00:00", "memberAccount": "网格员王五",
+    })  # fmt: skip
+    assert patrol.kind == "created"
+    patrol.case.refresh_from_db()
+    assert patrol.case.status == Status.MERGED and patrol.case.master_id == hot.case.pk
+    assert dedupe.reporter_count(hot.case) == 2
+    assert Case.objects.filter(master__isnull=True).count() == 1

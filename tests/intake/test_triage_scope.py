@@ -124,3 +124,39 @@ def test_sender_is_encrypted_at_rest_and_masked_on_the_pages(client):
     detail = client.get(f"/intake/triage/{t.pk}/").content.decode()
     assert "138****5678" in detail and "139****5678" in detail and "张**" in detail
     assert "340104********001X" in detail
+
+
+def test_confirm_at_the_platforms_point_must_be_inside_the_subtree(client, items):
+    """An unscoped platform record confirmed "at the source's point" by a county
+    officer: a point in another county is refused, one in the county is filed."""
+    from gongzhi.org.models import Division
+
+    def point_of(prefix):
+        d = Division.objects.filter(code__startswith=prefix, center_lng__isnull=False)
+        d = d.filter(code__regex=r"^\d{15}$").order_by("code").first()
+        return {"lng": d.center_lng, "lat": d.center_lat, "crs": "wgs84", "address": d.name}
+
+    user = make_user(COUNTY, Role.DISTRICT_OFFICER)
+    client.force_login(user)
+    unscoped = items["none"]
+    unscoped.guesses = {"point": point_of("340202")}  # 芜湖 镜湖区
+    unscoped.save(update_fields=["guesses"])
+    r = client.post(
+        f"/intake/triage/{unscoped.pk}/",
+        {"action": "confirm", "place": "p:", "category": "UC05"},
+    )
+    assert r.status_code == 400
+    assert "不在您的辖区内" in r.content.decode()
+    unscoped.refresh_from_db()
+    assert unscoped.state == TriageItem.State.PENDING
+    assert not Case.objects.exists()
+
+    unscoped.guesses = {"point": point_of(STREET)}
+    unscoped.save(update_fields=["guesses"])
+    r = client.post(
+        f"/intake/triage/{unscoped.pk}/",
+        {"action": "confirm", "place": "p:", "category": "UC05"},
+    )
+    assert r.status_code == 302
+    case = Case.objects.get()
+    assert case.division_path.startswith(COUNTY)
