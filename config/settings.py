@@ -269,6 +269,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Pending second-factor step after a correct password.
 TOTP_PENDING_SECONDS = 300
 
+# Rate-limit counters without Redis: one SQLite file shared by every process of
+# this machine (gongzhi.core.ratelimit); tests use one file per test process.
+RATE_LIMIT_DB = Path(env_str("RATE_LIMIT_DB", str(DATA_DIR / "ratelimit.sqlite3")))
+
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -27,6 +27,24 @@ def _fast_password_hashing():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_rate_limit_counters():
+    # One counter file per test process (xdist workers must not share counts);
+    # emptied at the start, removed at the end.
+    import os
+
+    from django.conf import settings
+
+    from gongzhi.core import ratelimit
+
+    path = Path(settings.DATA_DIR) / f"test_ratelimit_{os.getpid()}.sqlite3"
+    with override_settings(RATE_LIMIT_DB=path):
+        ratelimit.reset()
+        yield
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 def load_test_territory() -> None:
     """Idempotent: all divisions, the outlines, grids for TEST_COUNTIES."""
     call_command("import_divisions", verbosity=0)

@@ -7,13 +7,13 @@ import datetime as dt
 import pyotp
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.utils import timezone
 
 from gongzhi.accounts.constants import AuditAction, Role
 from gongzhi.accounts.models import AuditEntry
 from gongzhi.accounts.security import demo_totp_secret
 from gongzhi.accounts.services import user_create
+from gongzhi.core import ratelimit
 from gongzhi.core.errors import ValidationFailed
 from gongzhi.org.models import Division
 from tests.accounts.helpers import LOGIN_URL, TOTP_URL, login_with_totp, totp_enrol
@@ -27,9 +27,9 @@ WRONG = "用户名或密码不正确"
 
 @pytest.fixture(autouse=True)
 def _clear_rate_limits():
-    cache.clear()
+    ratelimit.reset()
     yield
-    cache.clear()
+    ratelimit.reset()
 
 
 @pytest.fixture
