@@ -6,17 +6,9 @@ import csv
 import io
 from pathlib import Path
 
-ENCODINGS = ("utf-8-sig", "gb18030")
+from gongzhi.core.textio import ENCODINGS, decode
 
-
-def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK)."""
-    for enc in ENCODINGS:
-        try:
-            return raw.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", errors="replace")
+__all__ = ["ENCODINGS", "decode", "read_csv_rows"]
 
 
 def read_csv_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:

@@ -94,6 +94,17 @@ def test_missing_column_is_reported(tmp_path):
         read_rows(directory, province_code="34", province_name="安徽省")
 
 
+def test_gbk_file_is_read_and_undecodable_file_is_named(tmp_path):
+    directory = _broken_copy(tmp_path, "anhui_areas.csv", "code", "code")
+    path = directory / "anhui_areas.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
+    rows = read_rows(directory, province_code="34", province_name="安徽省")
+    assert any(r.name == "蜀山区" for r in rows)
+    path.write_bytes(b"code,name,cityCode\n340102,\xff\xfe\x81,3401\n")
+    with pytest.raises(ImportFailed, match=r"anhui_areas\.csv 既不是 UTF-8 也不是 GBK"):
+        read_rows(directory, province_code="34", province_name="安徽省")
+
+
 def test_parent_that_does_not_exist_rejects_the_whole_batch(tmp_path):
     directory = _broken_copy(
         tmp_path,

@@ -7,6 +7,7 @@ one transaction: a bad file changes nothing.
 from __future__ import annotations
 
 import csv
+import io
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import ImportFailed
+from gongzhi.core.textio import decode_strict
 
 from ..constants import CODE_LENGTH, LEVEL_BY_LENGTH, LEVEL_ORDER, Kind, Level
 from ..models import Division
@@ -96,7 +98,13 @@ def read_rows(directory: Path, *, province_code: str, province_name: str) -> lis
         path = directory / filename
         if not path.exists():
             raise ImportFailed(_("缺少文件:%(path)s") % {"path": path})
-        with path.open(encoding="utf-8-sig", newline="") as handle:
+        try:
+            text = decode_strict(path.read_bytes())
+        except UnicodeDecodeError as exc:
+            raise ImportFailed(
+                _("文件 %(file)s 既不是 UTF-8 也不是 GBK 编码,无法读取。") % {"file": filename}
+            ) from exc
+        with io.StringIO(text, newline="") as handle:
             reader = csv.DictReader(handle)
             missing = [
                 c for c in (code_col, name_col, parent_col) if c not in (reader.fieldnames or [])
