@@ -348,6 +348,9 @@ class Case(TimeStampedModel):
                 fields=["division_path", "created_at", "status", "category", "urgency"],
                 name="case_path_list_idx",
             ),
+            # Province-wide reads by time alone: Open311's default 90-day
+            # window and the insights' monthly counts.
+            models.Index(fields=["created_at"], name="case_created_idx"),
         ]
 
     def __str__(self) -> str:
