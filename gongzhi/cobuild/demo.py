@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from gongzhi.org.constants import Kind, Level
 from gongzhi.org.models import Division
-from gongzhi.party.bulk import fast_insert_objects
 
+from .bulk import fast_insert_objects
 from .constants import Category, Linkage, NeedStatus, UnitKind
 from .models import LinkageActivity, Need, Pairing, ResidentUnit, Resource, UnitContact
 

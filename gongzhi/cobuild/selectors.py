@@ -6,8 +6,8 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import NotFound
-from gongzhi.party.access import require_staff
 
+from .access import require_staff
 from .models import (
     LinkageActivity,
     Need,
@@ -42,6 +42,22 @@ def unit_get_for_user(*, user, pk: int) -> ResidentUnit:
         return units_for_user(user=user).get(pk=pk)
     except ResidentUnit.DoesNotExist as exc:
         raise NotFound(_("单位不存在或不在您的管辖范围内。")) from exc
+
+
+def employer_choices(*, community_code: str, q: str = "", limit: int = 200) -> list[ResidentUnit]:
+    """Units a member can pick as employer: located in or paired with the
+    district (区/县) of their community; a name search (2+ characters)
+    reaches any unit, for members who work elsewhere."""
+    q = q.strip()
+    if len(q) >= 2:
+        return list(ResidentUnit.objects.filter(name__icontains=q).order_by("name")[:20])
+    if len(community_code) < 6:
+        return []
+    district = community_code[:6]
+    related = ResidentUnit.objects.filter(
+        Q(division__code__startswith=district) | Q(pairings__division__code__startswith=district)
+    )
+    return list(ResidentUnit.objects.filter(pk__in=related.values("pk")).order_by("name")[:limit])
 
 
 def needs_for_user(*, user) -> QuerySet[Need]:

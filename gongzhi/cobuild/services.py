@@ -12,9 +12,8 @@ from gongzhi.accounts.models import User
 from gongzhi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from gongzhi.org.constants import Level
 from gongzhi.org.models import Division
-from gongzhi.party.access import require_staff_over
-from gongzhi.party.personal import clean_mobile
 
+from .access import require_staff_over
 from .constants import Category, Grade, Linkage, NeedStatus, ProjectStatus, UnitKind
 from .models import (
     LinkageActivity,
@@ -26,6 +25,7 @@ from .models import (
     UnitAssessment,
     UnitContact,
 )
+from .personal import clean_mobile
 
 
 def paired_q(division: Division, on: dt.date | None = None) -> Q:

@@ -15,10 +15,8 @@ from gongzhi.accounts.constants import STAFF_ROLES
 from gongzhi.core.errors import NotFound
 from gongzhi.core.masking import mask_name, mask_phone
 from gongzhi.org.selectors import division_get_for_user
-from gongzhi.party import forms
-from gongzhi.party.selectors import employer_choices
 
-from . import selectors, services
+from . import forms, selectors, services
 from .constants import Category, Grade, Linkage, NeedStatus, ProjectStatus, UnitKind
 from .models import ResidentUnit
 
@@ -62,7 +60,9 @@ def _home_page(request, *args, **kwargs):
         ctx["this_year"] = timezone.localdate().year
         # Units to pair with: the district's, or found by name.
         ctx["unit_q"] = request.GET.get("unit_q", "").strip()[:50]
-        ctx["pair_units"] = employer_choices(community_code=user.scope_code, q=ctx["unit_q"])
+        ctx["pair_units"] = selectors.employer_choices(
+            community_code=user.scope_code, q=ctx["unit_q"]
+        )
     ctx["assessments"] = (
         selectors.assessments_for_user(user=user)[:100]
         if user.role_set & STAFF_ROLES or hasattr(user, "unit_contact")

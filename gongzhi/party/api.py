@@ -9,6 +9,7 @@ import datetime as dt
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
+from gongzhi.cobuild import selectors as cobuild_selectors
 from gongzhi.cobuild.models import ResidentUnit
 from gongzhi.cobuild.selectors import unit_get_for_user
 from gongzhi.core.errors import NotFound, ValidationFailed
@@ -573,5 +574,5 @@ def employer_choices(request, community_code: str = "", q: str = ""):
     code = community_code or request.user.scope_code or ""
     return [
         UnitChoiceOut(id=u.pk, name=u.name)
-        for u in selectors.employer_choices(community_code=code, q=q[:50])
+        for u in cobuild_selectors.employer_choices(community_code=code, q=q[:50])
     ]

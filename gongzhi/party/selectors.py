@@ -10,13 +10,13 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
+from gongzhi.cobuild.access import liaison_unit, require_staff
 from gongzhi.cobuild.models import ResidentUnit
 from gongzhi.core.errors import NotFound
 from gongzhi.insights.registry import Period
 from gongzhi.org.models import Division
 from gongzhi.volunteering.models import SignUp
 
-from .access import liaison_unit, require_staff
 from .constants import GRID_KINDS, ReportInStatus
 from .models import (
     JointConference,
@@ -149,22 +149,6 @@ def decision_get_for_user(*, user, pk: int) -> MeetingDecision:
         )
     except MeetingDecision.DoesNotExist as exc:
         raise NotFound(_("议定事项不存在或不在您的管辖范围内。")) from exc
-
-
-def employer_choices(*, community_code: str, q: str = "", limit: int = 200) -> list[ResidentUnit]:
-    """Units a member can pick as employer: located in or paired with the
-    district (区/县) of their community; a name search (2+ characters)
-    reaches any unit, for members who work elsewhere."""
-    q = q.strip()
-    if len(q) >= 2:
-        return list(ResidentUnit.objects.filter(name__icontains=q).order_by("name")[:20])
-    if len(community_code) < 6:
-        return []
-    district = community_code[:6]
-    related = ResidentUnit.objects.filter(
-        Q(division__code__startswith=district) | Q(pairings__division__code__startswith=district)
-    )
-    return list(ResidentUnit.objects.filter(pk__in=related.values("pk")).order_by("name")[:limit])
 
 
 def conference_meetings(*, conference: JointConference) -> QuerySet[JointMeeting]:

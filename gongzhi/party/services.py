@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
+from gongzhi.cobuild.access import require_staff_over
 from gongzhi.cobuild.models import Project, ResidentUnit
+from gongzhi.cobuild.personal import clean_id_number, clean_mobile
 from gongzhi.core.errors import Conflict, NotFound, ValidationFailed
 from gongzhi.org.constants import Level
 from gongzhi.org.models import Building, Division
 
-from .access import require_staff_over
 from .constants import DecisionStatus, OrgKind, PoliticalStatus, ReportInStatus, SeatRole
 from .models import (
     CommitteeSeat,
@@ -29,7 +30,6 @@ from .models import (
     ReportIn,
     ReportInTask,
 )
-from .personal import clean_id_number, clean_mobile
 
 # --- organisations and committees -----------------------------------------
 

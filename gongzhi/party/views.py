@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.accounts.constants import STAFF_ROLES, Role
+from gongzhi.cobuild import forms
 from gongzhi.cobuild.constants import Linkage
 from gongzhi.cobuild.models import ResidentUnit
-from gongzhi.cobuild.selectors import unit_get_for_user, units_for_user
+from gongzhi.cobuild.selectors import employer_choices, unit_get_for_user, units_for_user
 from gongzhi.core.errors import NotFound
 from gongzhi.core.masking import mask_id_number, mask_name, mask_phone
 from gongzhi.insights.registry import Period
@@ -21,7 +22,7 @@ from gongzhi.org.constants import Level
 from gongzhi.org.models import Building, Division
 from gongzhi.org.selectors import division_get_for_user
 
-from . import forms, selectors, services
+from . import selectors, services
 from .constants import DecisionStatus, OrgKind, ReportInStatus, SeatRole
 
 
@@ -50,9 +51,7 @@ def _home_page(request, *args, **kwargs):
         ctx["report_in"] = report_in
         # Scoped to the district of the member's community, or searched by name.
         ctx["unit_q"] = request.GET.get("unit_q", "").strip()[:50]
-        ctx["units"] = selectors.employer_choices(
-            community_code=user.scope_code or "", q=ctx["unit_q"]
-        )
+        ctx["units"] = employer_choices(community_code=user.scope_code or "", q=ctx["unit_q"])
         if report_in is not None:
             hours = selectors.year_hours(user_ids=[user.pk], period=period)
             ctx["my_hours"], ctx["my_activities"] = hours.get(user.pk, (0, 0))

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.constants import Role
 from gongzhi.accounts.models import User
+from gongzhi.cobuild.access import require_staff_over
+from gongzhi.cobuild.personal import clean_mobile
 from gongzhi.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from gongzhi.org.models import Division
-from gongzhi.party.access import require_staff_over
-from gongzhi.party.personal import clean_mobile
 
 from .constants import ActivityStatus, PointsEvent, ScanAction, WishStatus
 from .models import Activity, MicroWish, PointsEntry, PointsRule, ServiceBrand, SignUp, Team
