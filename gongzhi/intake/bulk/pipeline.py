@@ -1,285 +1,316 @@
 """parse → validate → locate → classify → dedupe → route → persist.
 
-Every stage works on whole columns: one vectorised ``locate_many`` call, one
-classifier batch over the *distinct* texts, dedupe by blocking on ~200 m
-cells and time (linear: each record meets only its 9 neighbouring cells'
-records of the last 7 days), routing memoised per (category, territory key),
-and cases written in batches with ``executemany`` together with their first
-timeline event (and, for merged duplicates, the merge event and the master's
-new reporter) — one transaction per batch, so a batch is all or nothing.
+- **parse / validate / locate / seal** (``formats.parse_file``): each file is
+  read and every row checked and mapped by its channel adapter's own
+  ``to_record`` (mapping tables from one snapshot), then the whole file's
+  points are converted to WGS-84 and located in one ``locate_many`` call, and
+  the reporter's name and phone are encrypted (AES-GCM object built once) with
+  the phone's blind index. Files go to a pool of worker processes (``workers``,
+  default: the cores this process may use, at most 2); the parent keeps the
+  database connection.
+- **idempotency**: (channel, source_ref) already stored as a case or a triage
+  item, or repeated in the input, is skipped (counted, as the import page does).
+- **classify**: a record whose channel carried a code the mapping tables know
+  (数字城管, 天网, 110 classes, 12345 / 信访 class names, 网格员 catalogue
+  codes) keeps it; only the others are classified, each *distinct* text once,
+  in the worker pool. Below the model's threshold, a class outside the
+  catalogue or no model at all → a triage item (as ``submit_or_triage``).
+- **dedupe**: records in time order, blocked on ~210 m cells: each meets the
+  records and stored open cases of its 9 neighbouring cells from the last 7
+  days (``intake.dedupe`` rules: radius, window, category family, bigram
+  cosine, auto/suggest thresholds); bigram vectors once per distinct text,
+  cosines memoised per text pair.
+- **route**: ``routing.route`` memoised on what routing rules can see.
+- **persist**: per ``batch`` records one transaction — cases (ids allocated
+  up front), the SUBMIT event per case (routing suggestion in the payload),
+  MERGE events + CaseReporter rows + master priority for auto-merged
+  duplicates, DuplicateSuggestion rows, triage items — with ``executemany``:
+  a batch is all or nothing, a re-run skips what is stored.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
+import multiprocessing
+import os
+import sys
 import time as _time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import numpy as np
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from gongzhi.cases.constants import Action, Status, UnitType, Urgency
+from gongzhi.cases.constants import Action, Status, UnitType
 from gongzhi.cases.models import Case, CaseEvent, CaseReporter, CaseSequence, Category
 from gongzhi.org.constants import CODE_LENGTH, Level
-from gongzhi.org.geo import coords
-from gongzhi.org.geo.index import get_index
 
 from .. import dedupe as D
-from ..locate import urgency as urgency_of
-from .formats import LAYOUTS, SKYNET_EVENTS, file_for, parse
+from ..channels import ADAPTERS
+from ..channels.base import MappingSnapshot, mapping_snapshot, title_from
+from . import formats as F
 
-TZ = ZoneInfo("Asia/Shanghai")
 BATCH = 20_000
-ANHUI_BBOX = (114.8, 29.3, 119.7, 34.7)
 CELL_DEG_LAT = 0.0019  # ≈ 211 m
 CELL_DEG_LNG = 0.0022  # ≈ 211 m at 31° N
-# intake.locate's keyword urgency → the case's urgency
-URGENCY = {"urgent": Urgency.CRITICAL, "high": Urgency.URGENT, "normal": Urgency.NORMAL}
+EARTH_R = 6371008.8  # org.geo.coords.EARTH_RADIUS_M
+WRITER_CACHE_KIB = 1_048_576  # SQLite page cache of the writer's connection: 1 GiB
 
 
 @dataclass
 class Report:
     read: int = 0
     imported: int = 0
+    triaged: int = 0
     merged: int = 0
     suggested: int = 0
     skipped_existing: int = 0
+    repeated: int = 0
+    files: int = 0
+    routes_computed: int = 0
     errors: list = field(default_factory=list)  # (file, line, ref, reason)
     seconds: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {
+            "files": self.files,
             "read": self.read,
             "imported": self.imported,
+            "triaged": self.triaged,
             "merged": self.merged,
             "suggested": self.suggested,
             "skipped_existing": self.skipped_existing,
+            "repeated_in_input": self.repeated,
             "errors": len(self.errors),
+            "routes_computed": self.routes_computed,
             "seconds": {k: round(v, 2) for k, v in self.seconds.items()},
         }
 
 
 class _Progress:
-    def __init__(self, total: int, enabled: bool, desc: str):
-        self.bar = None
-        self.total, self.n, self.enabled, self.desc = total, 0, enabled, desc
-        if enabled:
-            try:
-                from tqdm import tqdm
+    """A text progress bar on stderr (no dependency)."""
 
-                self.bar = tqdm(total=total, desc=desc, unit="件")
-            except ImportError:
-                self.bar = None
-        self.last = 0.0
+    def __init__(self, total: int, enabled: bool, desc: str, unit: str = "件"):
+        self.total, self.n, self.enabled, self.desc, self.unit = total, 0, enabled, desc, unit
+        self.t0 = self.last = _time.monotonic()
 
     def update(self, k: int) -> None:
         self.n += k
-        if self.bar is not None:
-            self.bar.update(k)
-        elif self.enabled and (_time.monotonic() - self.last > 1 or self.n >= self.total):
-            self.last = _time.monotonic()
+        now = _time.monotonic()
+        if self.enabled and (now - self.last > 0.5 or self.n >= self.total):
+            self.last = now
             pct = 100 * self.n / max(self.total, 1)
+            rate = self.n / max(now - self.t0, 1e-9)
             bar = "#" * int(pct / 4)
-            print(
-                f"\r{self.desc} [{bar:<25}] {self.n}/{self.total} {pct:5.1f}%", end="", flush=True
-            )
+            sys.stderr.write(f"\r{self.desc} [{bar:<25}] {self.n:,}/{self.total:,} {pct:5.1f}% "
+                             f"{rate:,.0f} {self.unit}/s")  # fmt: skip
+            sys.stderr.flush()
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-        elif self.enabled:
-            print()
+        if self.enabled:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
 
 
-def _time_of(s: str) -> datetime | None:
+# --- the worker pool ------------------------------------------------------------------------------
+
+
+def default_workers() -> int:
     try:
-        dt = datetime.fromisoformat(s.replace("/", "-"))
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=TZ)
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        n = os.cpu_count() or 1
+    return max(1, min(2, n))
 
 
-def _float(s: str) -> float:
-    try:
-        v = float(s)
-    except (TypeError, ValueError):
-        return math.nan
-    return v if math.isfinite(v) else math.nan
+_classifier = None
 
 
-class Columns:
-    """The records that passed validation, as parallel lists."""
-
-    def __init__(self):
-        self.channel, self.ref, self.when, self.title, self.text = [], [], [], [], []
-        self.name, self.phone, self.lng, self.lat, self.code, self.grid = [], [], [], [], [], []
-        self.address, self.crs, self.origin = [], [], []
-        self.intern: dict[str, str] = {}
-
-    def s(self, v: str) -> str:
-        return self.intern.setdefault(v, v)
-
-    def __len__(self):
-        return len(self.ref)
+def _predict(texts: list[str]) -> list[tuple]:
+    preds = _classifier.predict(texts, subcategory=False)
+    return [(p.label, p.confidence, p.needs_triage, list(p.alternatives)) for p in preds]
 
 
-def read_dir(directory: Path, report: Report, known_grids: set[str]) -> Columns:
-    cols = Columns()
+class Pool:
+    """Forked workers sharing the parent's snapshot, index and model; with
+    ``workers == 1`` everything runs in-process."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool = None
+        if workers > 1:
+            if not connection.in_atomic_block:
+                # Children never touch the database; closing first keeps them from
+                # even holding the parent's handle. (Inside a caller's transaction
+                # — tests — it must stay open; a child leaves with os._exit.)
+                connections.close_all()
+            self.pool = multiprocessing.get_context("fork").Pool(workers)
+
+    def imap(self, fn, items):
+        if self.pool is None:
+            return map(fn, items)
+        return self.pool.imap(fn, items)
+
+    def close(self):
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+
+
+# --- stages ---------------------------------------------------------------------------------------
+
+
+def parse_all(directory: Path, pool: Pool, report: Report, progress: bool) -> F.Parsed:
+    files = F.scan(directory)
+    report.files = len(files)
+    root = Path(directory)
+    tasks = [(ch, str(p), str(p.relative_to(root))) for ch, p in files]
+    # biggest files first so the two workers finish together
+    order = sorted(range(len(tasks)), key=lambda i: -Path(tasks[i][1]).stat().st_size)
+    bar = _Progress(len(tasks), progress, "解析", "个文件")
+    results: dict[int, F.Parsed] = {}
+    for k, part in zip(order, pool.imap(F.parse_file, [tasks[i] for i in order]), strict=True):
+        results[k] = part
+        bar.update(1)
+    bar.close()
+    out = F.Parsed()
+    for k in range(len(tasks)):  # file order: errors and ties in a stable order
+        out.extend(results[k])
+    report.read += out.read
+    report.errors.extend(out.errors)
+    out.errors = []
+    return out
+
+
+def drop_known(cols: F.Parsed, report: Report) -> F.Parsed:
+    """Skip records stored before (case or triage item) or repeated in the input."""
+    from ..models import TriageItem
+
+    case_channel = {k: a.case_channel for k, a in ADAPTERS.items()}
+    stored = _stored_refs(
+        Case.objects, "channel", {case_channel[c] for c in set(cols.channel)}, cols, case_channel
+    )
+    triaged = _stored_refs(TriageItem.objects, "channel", set(cols.channel), cols, None)
     seen = set()
-    for key, lay in LAYOUTS.items():
-        path = file_for(directory, lay)
-        if not path.exists():
-            continue
-        try:
-            rows = list(parse(path, lay))
-        except ValueError as exc:
-            report.errors.append((path.name, 0, "", str(exc)))
-            continue
-        for line, r, err in rows:
-            report.read += 1
-            if err:
-                report.errors.append((path.name, line, "", err))
-                continue
-            reason = None
-            ref = r.get("ref", "")
-            when = _time_of(r.get("time", ""))
-            text = r.get("text", "")
-            title = r.get("title", "")
-            if not ref:
-                reason = "缺少来源编号"
-            elif len(ref) + len(lay.ref_prefix) > 64:
-                reason = "来源编号过长"
-            elif not text:
-                reason = "缺少问题描述"
-            elif when is None:
-                reason = "时间缺失或格式不正确"
-            ref = lay.ref_prefix + ref
-            if reason is None and (lay.case_channel, ref) in seen:
-                reason = "文件内来源编号重复"
-            x, y, grid = math.nan, math.nan, ""
-            if reason is None:
-                if key == "chat_group":
-                    grid = r.get("grid", "")
-                    if grid not in known_grids:
-                        reason = "群所属网格编码未知"
-                else:
-                    x, y = _float(r.get("lng")), _float(r.get("lat"))
-                    if math.isnan(x) or math.isnan(y):
-                        reason = "坐标缺失或格式不正确"
-                    elif not (
-                        ANHUI_BBOX[0] <= x <= ANHUI_BBOX[2] and ANHUI_BBOX[1] <= y <= ANHUI_BBOX[3]
-                    ):
-                        reason = "坐标不在安徽省范围内"
-            if reason is not None:
-                report.errors.append((path.name, line, ref, reason))
-                continue
-            seen.add((lay.case_channel, ref))
-            code = r.get("code", "")
-            if key == "skynet":
-                code = SKYNET_EVENTS.get(code, "UE06")
-                text = f"{r.get('text')}(天网告警,点位 {r.get('address', '')})"
-            if not title:
-                title = text[:30]
-            cols.channel.append(lay.case_channel)
-            cols.ref.append(ref)
-            cols.when.append(when)
-            cols.title.append(cols.s(title[:100]))
-            cols.text.append(cols.s(text[:4000]))
-            cols.name.append(r.get("name", "")[:32])
-            cols.phone.append(r.get("phone", "")[:32])
-            cols.lng.append(x)
-            cols.lat.append(y)
-            cols.code.append(code)
-            cols.grid.append(grid)
-            cols.address.append(r.get("address", "")[:200])
-            cols.crs.append(lay.crs)
-            cols.origin.append((path.name, line))
-    return cols
-
-
-def _keep(cols: Columns, mask) -> Columns:
-    out = Columns()
-    for name in ("channel", "ref", "when", "title", "text", "name", "phone", "lng", "lat",
-                 "code", "grid", "address", "crs", "origin"):  # fmt: skip
-        src = getattr(cols, name)
-        setattr(out, name, [v for v, k in zip(src, mask, strict=True) if k])
-    return out
-
-
-def locate(cols: Columns, report: Report) -> list[str]:
-    """WGS-84 coordinates (converted per source CRS) and the finest node per record."""
-    x = np.asarray(cols.lng, dtype=np.float64)
-    y = np.asarray(cols.lat, dtype=np.float64)
-    crs = np.asarray(cols.crs, dtype=object)
-    for name in ("gcj02", "bd09"):
-        m = crs == name
-        if m.any():
-            x[m], y[m] = coords.to_wgs84(x[m], y[m], name)
-    index = get_index()
-    chat = np.asarray([bool(g) for g in cols.grid])
-    codes = np.full(len(x), None, dtype=object)
-    if (~chat).any():
-        codes[~chat] = index.locate_many(x[~chat], y[~chat])
-    if chat.any():
-        from gongzhi.org.models import Division
-
-        wanted = set(np.asarray(cols.grid, dtype=object)[chat].tolist())
-        centres = {
-            c: (a, b)
-            for c, a, b in Division.objects.filter(code__in=wanted).values_list(
-                "code", "center_lng", "center_lat"
-            )
-        }
-        for i in np.nonzero(chat)[0]:
-            g = cols.grid[i]
-            a, b = centres.get(g, (None, None))
-            codes[i] = g
-            x[i], y[i] = (a, b) if a is not None else (math.nan, math.nan)
-    cols.lng, cols.lat = x.tolist(), y.tolist()
-    out = []
-    for i, c in enumerate(codes):
-        if c is None or math.isnan(cols.lng[i]):
-            reason = "该位置不在本平台的服务区域(安徽省)内"
-        elif len(c) < CODE_LENGTH[Level.COMMUNITY]:
-            reason = "该位置尚未划分社区或网格"
+    keep = []
+    for ch, ref in zip(cols.channel, cols.ref, strict=True):
+        key = (case_channel[ch], ref)
+        if key in stored or (ch, ref) in triaged:
+            report.skipped_existing += 1
+            keep.append(False)
+        elif key in seen:
+            report.repeated += 1
+            keep.append(False)
         else:
-            out.append(c)
-            continue
-        out.append(None)
-        report.errors.append((*cols.origin[i], cols.ref[i], reason))
-    return out
+            seen.add(key)
+            keep.append(True)
+    return cols if all(keep) else cols.keep(keep)
 
 
-def classify(cols: Columns, classifier) -> tuple[list[int], list[str]]:
-    """Category id and urgency per record; distinct texts are predicted once."""
-    cats = {c.code: c for c in Category.objects.filter(is_active=True)}
-    by_name = {c.name: c for c in cats.values() if c.code.startswith("T") and len(c.code) == 3}
-    fallback = cats.get("T") or next(iter(cats.values()))
-    need = sorted({f"{t} {d}" for t, d, c in zip(cols.title, cols.text, cols.code, strict=True)
-                   if c not in cats})  # fmt: skip
-    label_of: dict[str, int] = {}
+def _stored_refs(manager, channel_field: str, channels: set, cols, mapping) -> set:
+    if not channels:
+        return set()
+    qs = manager.filter(**{f"{channel_field}__in": channels}).exclude(source_ref="")
+    if qs.count() <= 4 * len(cols) + 10_000:  # read them all: one query
+        return set(qs.values_list(channel_field, "source_ref").iterator(chunk_size=20_000))
+    found = set()
+    by_channel = defaultdict(list)
+    for c, r in zip(cols.channel, cols.ref, strict=True):
+        by_channel[mapping[c] if mapping else c].append(r)
+    for ch, refs in by_channel.items():
+        for s in range(0, len(refs), 900):
+            found.update(
+                (ch, r)
+                for r in manager.filter(
+                    **{channel_field: ch, "source_ref__in": refs[s : s + 900]}
+                ).values_list("source_ref", flat=True)
+            )
+    return found
+
+
+@dataclass
+class Triage:
+    """Why a record goes to people instead of becoming a case."""
+
+    reasons: list
+    category: str = ""
+    label: str = ""
+    confidence: float = 0.0
+    alternatives: list = field(default_factory=list)
+    location: object = None  # locate.Location of a chat message located from its text
+
+
+def classify(cols: F.Parsed, classifier, pool: Pool, snap: MappingSnapshot) -> dict[int, Triage]:
+    """Fill ``cols.category`` for unmapped records; the unsure ones → Triage."""
+    global _classifier
+    from django.utils.translation import gettext as _
+
+    need = sorted({t for t, c in zip(cols.text, cols.category, strict=True) if not c})
+    verdict: dict[str, tuple] = {}
     if need and classifier is not None:
-        for start in range(0, len(need), 50_000):
-            chunk = need[start : start + 50_000]
-            preds = classifier.predict(chunk, subcategory=False)
-            for text, p in zip(chunk, preds, strict=True):
-                label_of[text] = (by_name.get(p.label) or fallback).pk
-    urg_memo: dict[str, str] = {}
-    cat_ids, urgencies = [], []
-    for t, d, c in zip(cols.title, cols.text, cols.code, strict=True):
-        key = f"{t} {d}"
-        cat_ids.append(cats[c].pk if c in cats else label_of.get(key, fallback.pk))
-        u = urg_memo.get(key)
-        if u is None:
-            u = urg_memo[key] = URGENCY.get(urgency_of(key).level, Urgency.NORMAL)
-        urgencies.append(u)
-    return cat_ids, urgencies
+        if pool.pool is None:
+            _classifier = classifier
+        k = max(1, math.ceil(len(need) / (pool.workers * 4)))
+        parts = [need[s : s + k] for s in range(0, len(need), k)]
+        for part, preds in zip(parts, pool.imap(_predict, parts), strict=True):
+            verdict.update(zip(part, preds, strict=True))
+    triage: dict[int, Triage] = {}
+    for i, (t, c) in enumerate(zip(cols.text, cols.category, strict=True)):
+        if c:
+            continue
+        v = verdict.get(t)
+        if v is None:
+            triage[i] = Triage([_("分类模型未就绪")])
+            continue
+        label, conf, unsure, alts = v
+        code = snap.citizen_labels.get(label, "")
+        tri = Triage([], code, label, conf, alts)
+        if unsure:
+            tri.reasons.append(_("分类置信度不足(%(p).0f%%)") % {"p": conf * 100})
+        elif not code:
+            tri.reasons.append(_("分类“%(label)s”不在事项目录中") % {"label": label})
+        if tri.reasons:
+            triage[i] = tri
+        else:
+            cols.category[i] = code
+    return triage
+
+
+def locate_chat(cols: F.Parsed, triage: dict[int, Triage]) -> None:
+    """Chat messages whose group is not bound to a grid: located from the text
+    (``locate.locate_text`` within the group's division), as on the import page."""
+    from django.utils.translation import gettext as _
+
+    from ..locate import locate_text
+    from ..triage import place_point
+
+    memo: dict[tuple[str, str], tuple] = {}
+    for i, p in enumerate(cols.path):
+        if p != "":
+            continue
+        key = (cols.text[i], cols.scope[i])
+        if key not in memo:
+            loc = locate_text(*key)
+            place = None
+            if loc.sure:
+                best = loc.best
+                x, y, addr = place_point(
+                    building_code=best.building_code or "", grid_code=best.grid_code or ""
+                )
+                place = (x, y, addr, best.grid_code)
+            memo[key] = (loc, place)
+        loc, place = memo[key]
+        if place is None:
+            tri = triage.setdefault(i, Triage([]))
+            tri.reasons.insert(0, _("位置不确定:%(reason)s") % {"reason": loc.reason})
+            tri.location = loc
+        else:
+            cols.lng[i], cols.lat[i], addr, cols.path[i] = place
+            cols.address[i] = addr[:200]
 
 
 @dataclass
@@ -290,56 +321,119 @@ class Decision:
     suggest: int | None = None
 
 
-def dedupe(cols: Columns, cat_codes: list[str], order: list[int], existing: list[dict]):
-    """Blocked duplicate search; returns a Decision per record (by index)."""
-    auto, suggest = D.thresholds()
-    window = timedelta(days=D.window_days())
-    radius = D.radius_m()
-    cells: dict[tuple[int, int], list] = defaultdict(list)
-    grams: dict[str, object] = {}
+class Dedupe:
+    """Blocked duplicate search in time order (``step`` over consecutive slices
+    of the time order); a Decision per record index.
 
-    def g(title, text):
-        k = D.text_key(title, text)
-        v = grams.get(k)
-        if v is None:
-            v = grams[k] = D.bigrams(k)
-        return v
+    ``existing``: stored open cases (epoch, -id, lng, lat, category code,
+    title, description), any order."""
 
-    def cell(x, y):
-        return int(x / CELL_DEG_LNG), int(y / CELL_DEG_LAT)
+    def __init__(self, cols: F.Parsed, epoch: list[float], existing: list[tuple]):
+        self.auto, self.suggest = D.thresholds()
+        self.window = D.window_days() * 86400.0
+        self.radius = D.radius_m()
+        self.cols, self.epoch = cols, epoch
+        self.cells: dict[tuple[int, int], list] = defaultdict(list)
+        self.key_id: dict[str, int] = {}
+        self.pair_id: dict[tuple[str, str], int] = {}
+        self.grams: list = []
+        self.memo: dict[tuple[int, int], float] = {}
+        self.families: dict[str, str] = {}
+        self.existing = sorted(existing, key=lambda e: e[0])
+        self.ex = 0
+        self.decisions: dict[int, Decision] = {}
 
-    for e in existing:  # stored open cases (masters only)
-        cells[cell(e["lng"], e["lat"])].append(
-            (e["created_at"], -e["id"], e["lng"], e["lat"], e["code"], e["title"], e["text"])
-        )
-    decisions: dict[int, Decision] = {}
-    for i in order:
-        x, y, when = cols.lng[i], cols.lat[i], cols.when[i]
-        cx, cy = cell(x, y)
-        best = None
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                for t, ref, ox, oy, code, title, text in cells.get((cx + dx, cy + dy), ()):
-                    if t > when or when - t > window:
+    def text_id(self, title: str, text: str) -> int:
+        j = self.pair_id.get((title, text))
+        if j is None:
+            k = D.text_key(title, text)
+            j = self.key_id.get(k)
+            if j is None:
+                j = self.key_id[k] = len(self.grams)
+                # D.bigrams with the pairs as tuples (the same counts, built in C)
+                g = Counter(itertools.pairwise(k)) if len(k) >= 2 else Counter([k] if k else [])
+                self.grams.append((g, math.sqrt(sum(v * v for v in g.values()))))
+            self.pair_id[(title, text)] = j
+        return j
+
+    def cosine(self, a: int, b: int) -> float:
+        """``dedupe.cosine`` with the norms computed once per text."""
+        (ga, na), (gb, nb) = self.grams[a], self.grams[b]
+        if not na or not nb:
+            return 0.0
+        if len(ga) > len(gb):
+            ga, gb = gb, ga
+        common = ga.keys() & gb.keys()
+        if not common:
+            return 0.0
+        return sum(ga[k] * gb[k] for k in common) / (na * nb)
+
+    def family(self, code: str) -> str:
+        f = self.families.get(code)
+        if f is None:
+            f = self.families[code] = D.category_family(code)
+        return f
+
+    def step(self, indices: list[int]) -> None:
+        cols, epoch, cells, existing = self.cols, self.epoch, self.cells, self.existing
+        window, radius, suggest, auto = self.window, self.radius, self.suggest, self.auto
+        memo, decisions = self.memo, self.decisions
+        lat_m = radius / 111_000.0  # degrees of latitude a match can be apart, with a margin
+        cats, lngs, lats = cols.category, cols.lng, cols.lat
+        rad = math.pi / 180
+        sin, cos, asin, sqrt = math.sin, math.cos, math.asin, math.sqrt
+        for i in indices:
+            when = epoch[i]
+            while self.ex < len(existing) and existing[self.ex][0] <= when:
+                t, ref, ox, oy, code, title, text = existing[self.ex]
+                cells[(int(ox / CELL_DEG_LNG), int(oy / CELL_DEG_LAT))].append(
+                    (t, ref, ox, oy, self.family(code), self.text_id(title, text))
+                )
+                self.ex += 1
+            x, y = lngs[i], lats[i]
+            cx, cy = int(x / CELL_DEG_LNG), int(y / CELL_DEG_LAT)
+            fam = self.family(cats[i])
+            me = None
+            best = None
+            cos_y = cos(y * rad)
+            for dx in (-1, 0, 1):
+                for dy in (-1, 0, 1):
+                    cell = cells.get((cx + dx, cy + dy))
+                    if not cell:
                         continue
-                    if not D.categories_compatible(cat_codes[i], code):
-                        continue
-                    dist = float(D.haversine_m(x, y, ox, oy))
-                    if dist > radius:
-                        continue
-                    score = D.cosine(g(cols.title[i], cols.text[i]), g(title, text))
-                    if score >= suggest and (best is None or score > best[0]):
-                        best = (score, ref, dist, (when - t).total_seconds() / 86400)
-        if best is not None:
-            score, ref, dist, days = best
-            reasons = {"distance_m": round(dist, 1), "days": round(days, 2),
-                       "text": round(score, 4), "bulk": True}  # fmt: skip
-            if score >= auto:
-                decisions[i] = Decision(master=ref, score=round(score, 4), reasons=reasons)
-                continue  # a merged duplicate is never a master itself
-            decisions[i] = Decision(suggest=ref, score=round(score, 4), reasons=reasons)
-        cells[(cx, cy)].append((when, i, x, y, cat_codes[i], cols.title[i], cols.text[i]))
-    return decisions
+                    for k in range(len(cell) - 1, -1, -1):  # newest first
+                        t, ref, ox, oy, ofam, otid = cell[k]
+                        if when - t > window:
+                            break
+                        if ofam != fam and ofam[0] == fam[0]:
+                            continue  # same vocabulary, another first-level class
+                        if abs(oy - y) > lat_m:
+                            continue
+                        # haversine (org.geo.coords.haversine_m), scalar
+                        h = (sin((oy - y) * rad / 2) ** 2
+                             + cos_y * cos(oy * rad) * sin((ox - x) * rad / 2) ** 2)  # fmt: skip
+                        dist = 2 * EARTH_R * asin(sqrt(min(h, 1.0)))
+                        if dist > radius:
+                            continue
+                        if me is None:
+                            me = self.text_id(cols.title[i], cols.text[i])
+                        pair = (me, otid) if me < otid else (otid, me)
+                        score = memo.get(pair)
+                        if score is None:
+                            score = memo[pair] = self.cosine(me, otid)
+                        if score >= suggest and (best is None or score > best[0]):
+                            best = (score, ref, dist, (when - t) / 86400)
+            if best is not None:
+                score, ref, dist, days = best
+                reasons = {"distance_m": round(dist, 1), "days": round(days, 2),
+                           "text": round(score, 4), "bulk": True}  # fmt: skip
+                if score >= auto:
+                    decisions[i] = Decision(master=ref, score=round(score, 4), reasons=reasons)
+                    continue  # a merged duplicate is never a master itself
+                decisions[i] = Decision(suggest=ref, score=round(score, 4), reasons=reasons)
+            if me is None:
+                me = self.text_id(cols.title[i], cols.text[i])
+            cells[(cx, cy)].append((when, i, x, y, fam, me))
 
 
 class Router:
@@ -348,7 +442,7 @@ class Router:
     def __init__(self):
         from gongzhi.cases.models import RoutingRule
 
-        rules = RoutingRule.objects.filter(is_active=True)
+        rules = list(RoutingRule.objects.filter(is_active=True))
         fine = {UnitType.GRID, UnitType.COMMUNITY}
         lengths = [len(r.territory_prefix) for r in rules]
         self.full = (
@@ -373,137 +467,358 @@ class Router:
                 if not default and node.default_unit_type:
                     default = node.default_unit_type
                 node = self.cats.get(node.parent_id)
-            self.sig[cat_id] = (tuple(ruled), default) if ruled or default else ((), "")
+            self.sig[cat_id] = (tuple(ruled), default)
         return self.sig[cat_id]
 
     def __call__(self, cat_id: int, path: str):
         from gongzhi.cases.routing import route
 
         key = (self._signature(cat_id), path if self.full else path[: self.n])
-        if key not in self.memo:
+        hit = self.memo.get(key, self)
+        if hit is self:
             try:
-                self.memo[key] = route(category=self.cats[cat_id], division_path=path).as_payload()
+                hit = route(category=self.cats[cat_id], division_path=path).as_payload()
             except ValueError:
-                self.memo[key] = None
-        return self.memo[key]
+                hit = None
+            self.memo[key] = hit
+        return hit
 
 
-def _existing_refs(cols: Columns) -> set[tuple[str, str]]:
-    found = set()
-    by_channel = defaultdict(list)
-    for c, r in zip(cols.channel, cols.ref, strict=True):
-        by_channel[c].append(r)
-    for ch, refs in by_channel.items():
-        for start in range(0, len(refs), 900):
-            found.update(
-                (ch, r)
-                for r in Case.objects.filter(
-                    channel=ch, source_ref__in=refs[start : start + 900]
-                ).values_list("source_ref", flat=True)
-            )
-    return found
+# --- the run --------------------------------------------------------------------------------------
 
 
-def run(directory: Path, *, classifier=None, progress: bool = False, batch: int = BATCH) -> Report:
+def run(directory: Path, *, classifier=None, progress: bool = False, batch: int = BATCH,
+        workers: int | None = None, separate: bool | None = None) -> Report:  # fmt: skip
+    """Import every channel file under ``directory``; see the module docstring.
+
+    ``separate``: write from a forked writer process while this one dedupes
+    and builds the next batches; default: yes unless the caller holds a
+    transaction open (tests), where one connection must do everything."""
+    from gongzhi.org.geo.index import get_index
     from gongzhi.org.models import Division
 
+    global _classifier
     report = Report()
     t0 = _time.perf_counter()
     clock = {"t": t0}
 
     def lap(name):
         now = _time.perf_counter()
-        report.seconds[name] = now - clock["t"]
+        report.seconds[name] = report.seconds.get(name, 0.0) + now - clock["t"]
         clock["t"] = now
 
-    known_grids = set(Division.objects.filter(level=Level.GRID).values_list("code", flat=True))
-    cols = read_dir(Path(directory), report, known_grids)
-    lap("parse_validate")
-    existing = _existing_refs(cols)
-    if existing:
-        keep = [(c, r) not in existing for c, r in zip(cols.channel, cols.ref, strict=True)]
-        report.skipped_existing = len(cols) - sum(keep)
-        cols = _keep(cols, keep)
-    lap("idempotency")
-    paths = locate(cols, report)
-    keep = [p is not None for p in paths]
-    cols = _keep(cols, keep)
-    paths = [p for p in paths if p is not None]
-    lap("locate")
-    cat_ids, urgencies = classify(cols, classifier)
-    lap("classify")
-    code_of = {c.pk: c.code for c in Category.objects.only("code")}
-    cat_codes = [code_of[c] for c in cat_ids]
-    order = sorted(range(len(cols)), key=lambda i: (cols.when[i], i))
-    existing_cases = []
-    if cols.when:
-        since = min(cols.when) - timedelta(days=D.window_days())
-        existing_cases = [
-            {"id": pk, "lng": x, "lat": y, "created_at": t, "code": code, "title": ti, "text": tx}
+    workers = workers or default_workers()
+    snap = MappingSnapshot.load()
+    centres = {
+        c: (x, y)
+        for c, x, y in Division.objects.filter(level=Level.GRID, center_lng__isnull=False)
+        .values_list("code", "center_lng", "center_lat")
+        .iterator(chunk_size=20_000)
+    }
+    f = {fl.name: fl for fl in Case._meta.concrete_fields}
+    F.set_context(F.Context(centres, F.Sealer(f["reporter_name"]), F.Sealer(f["reporter_phone"])))
+    get_index()  # built once, inherited by the workers
+    _classifier = classifier  # likewise
+    lap("setup")
+    with mapping_snapshot(snap):
+        pool = Pool(workers)
+        try:
+            cols = parse_all(Path(directory), pool, report, progress)
+            lap("parse_validate_locate_seal")
+            cols = drop_known(cols, report)
+            lap("idempotency")
+            triage = classify(cols, classifier, pool, snap)
+            lap("classify")
+        finally:
+            pool.close()
+            F.set_context(None)
+            _classifier = None
+    locate_chat(cols, triage)
+    lap("locate_chat_text")
+    tri_cols, tri_list = None, []
+    if triage:
+        mask = [i in triage for i in range(len(cols))]
+        tri_cols = cols.keep(mask)
+        tri_list = [triage[i] for i in range(len(mask)) if mask[i]]
+        cols = cols.keep([not m for m in mask])
+    cat_by_code = {c.code: c.pk for c in Category.objects.only("code")}
+    cat_ids = [cat_by_code[c] for c in cols.category]
+    epoch = [w.timestamp() for w in cols.when]
+    order = sorted(range(len(cols)), key=lambda i: (epoch[i], i))
+    existing = []
+    if epoch:
+        lo = min(cols.when) - timedelta(days=D.window_days())
+        existing = [
+            (t.timestamp(), -pk, x, y, code, ti, tx)
             for pk, x, y, t, code, ti, tx in Case.objects.filter(
-                created_at__gte=since, created_at__lte=max(cols.when),
+                created_at__gte=lo, created_at__lte=max(cols.when),
                 status__in=list(D.OPEN_FOR_MERGE), master__isnull=True,
             ).values_list("id", "lng", "lat", "created_at", "category__code", "title",
                           "description").iterator(chunk_size=5000)
         ]  # fmt: skip
-    decisions = dedupe(cols, cat_codes, order, existing_cases)
-    lap("dedupe")
-    router = Router()
-    routes = [router(cat_ids[i], paths[i]) for i in range(len(cols))]
-    lap("route")
     grid_ids = dict(
-        Division.objects.filter(code__in=set(paths)).values_list("code", "id").iterator()
+        Division.objects.filter(code__in=set(cols.path)).values_list("code", "id").iterator()
     )
-    bar = _Progress(len(order), progress, "导入")
-    persist = Persister(cols, paths, grid_ids, cat_ids, urgencies, routes, decisions, report)
-    for start in range(0, len(order), batch):
-        chunk = order[start : start + batch]
-        persist.batch(chunk)
-        bar.update(len(chunk))
-    bar.close()
-    lap("persist")
+    dd = Dedupe(cols, epoch, existing)
+    router = Router()
+    persist = Persister(cols, grid_ids, cat_ids, router, dd, report)
+    persist.reserve(order)
+    lap("prepare")
+    persist.route_all()
+    lap("route")
+    if separate is None:
+        separate = not connection.in_atomic_block
+    writer = Writer(persist, separate)
+    bar = _Progress(len(order) + len(tri_list), progress, "入库")
+    try:
+        if tri_cols is not None:
+            for s in range(0, len(tri_list), batch):
+                rows = persist.triage_rows(
+                    tri_cols, tri_list, range(s, min(s + batch, len(tri_list)))
+                )
+                writer.put(Job(triage_rows=rows), bar)
+        lap("persist_triage")
+        for s in range(0, len(order), batch):
+            chunk = order[s : s + batch]
+            t = _time.perf_counter()
+            dd.step(chunk)
+            persist.clock["dedupe"] += _time.perf_counter() - t
+            writer.put(persist.rows(chunk), bar)
+        writer.finish()
+    finally:
+        writer.stop()
+        bar.close()
+    lap("dedupe_route_persist")
+    report.routes_computed = len(router.memo)
+    report.seconds.update({f"persist.{k}": v for k, v in persist.clock.items()})
+    report.seconds.update({f"writer.{k}": v for k, v in writer.clock.items()})
     report.seconds["total"] = _time.perf_counter() - t0
     return report
 
 
+# --- persist --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Job:
+    """One batch's rows: written in one transaction."""
+
+    case_rows: list = field(default_factory=list)
+    event_rows: list = field(default_factory=list)
+    rep_rows: list = field(default_factory=list)
+    sugg_rows: list = field(default_factory=list)
+    bumps: list = field(default_factory=list)
+    triage_rows: list = field(default_factory=list)
+    merged: int = 0
+
+    def counts(self) -> tuple[int, int, int, int]:
+        return len(self.case_rows), self.merged, len(self.sugg_rows), len(self.triage_rows)
+
+
+class Writer:
+    """Writes jobs in order, each in its own transaction — from a forked
+    writer process with its own connection (the parent keeps building the
+    next batches: two cores, and no lock shared between threads), or inline.
+    SQLite has one writer at a time anyway; this is it."""
+
+    def __init__(self, persist: Persister, separate: bool):
+        self.persist, self.separate = persist, separate
+        self.error: str | BaseException | None = None
+        self.clock: dict[str, float] = defaultdict(float)
+        self.proc = None
+        self.bar: _Progress | None = None
+        self.pending = 0
+        if separate:
+            ctx = multiprocessing.get_context("fork")
+            self.q = ctx.Queue(maxsize=3)
+            self.done = ctx.Queue()
+            connections.close_all()  # the child opens its own
+            self.proc = ctx.Process(target=self._loop, name="bulk-writer", daemon=True)
+            self.proc.start()
+
+    def put(self, job: Job, bar: _Progress) -> None:
+        self.bar = bar
+        self._drain(block=False)
+        if self.error is not None:
+            self._raise()
+        if self.proc is None:
+            t = _time.perf_counter()
+            try:
+                with transaction.atomic(), connection.cursor() as cur:
+                    self.persist._write(cur, job)
+            finally:
+                self.clock["write"] += _time.perf_counter() - t
+            self._count(job.counts())
+        else:
+            t = _time.perf_counter()
+            self.q.put(job)
+            self.pending += 1
+            self.clock["main_waiting"] += _time.perf_counter() - t
+
+    def _count(self, counts: tuple) -> None:
+        imported, merged, suggested, triaged = counts
+        rep = self.persist.report
+        rep.imported += imported
+        rep.merged += merged
+        rep.suggested += suggested
+        rep.triaged += triaged
+        if self.bar is not None:
+            self.bar.update(imported + triaged)
+
+    def _drain(self, block: bool) -> None:
+        import queue
+
+        while self.pending:
+            try:
+                kind, value, seconds = self.done.get(block=block, timeout=5 if block else None)
+            except queue.Empty:
+                if block and not self.proc.is_alive():
+                    self.error = self.error or "写入进程意外退出"
+                    return
+                if block:
+                    continue
+                return
+            self.pending -= 1
+            self.clock["write"] += seconds
+            if kind == "ok":
+                self._count(value)
+            else:
+                self.error = self.error or value
+
+    def _loop(self) -> None:  # in the writer process
+        import traceback
+
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cur:  # this connection only: a bigger page cache
+                cur.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
+        failed = False
+        while True:
+            job = self.q.get()
+            if job is None:
+                break
+            t = _time.perf_counter()
+            if failed:  # after a failed batch nothing more is written
+                self.done.put(("skipped", "", 0.0))
+                continue
+            try:
+                with transaction.atomic(), connection.cursor() as cur:
+                    self.persist._write(cur, job)
+                self.done.put(("ok", job.counts(), _time.perf_counter() - t))
+            except BaseException as exc:
+                failed = True
+                msg = "".join(traceback.format_exception_only(exc)).strip()
+                self.done.put(("error", msg, _time.perf_counter() - t))
+        connection.close()
+
+    def _raise(self):
+        err = self.error
+        if isinstance(err, BaseException):
+            raise err
+        raise RuntimeError(f"批量写入失败:{err}")
+
+    def finish(self) -> None:
+        if self.proc is not None:
+            self.q.put(None)
+            self.pending and self._drain(block=True)
+            self.proc.join()
+            self.proc = None
+        if self.error is not None:
+            self._raise()
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.q.put(None)
+            self.proc.join(timeout=600)
+            self.proc = None
+
+
 class Persister:
-    def __init__(self, cols, paths, grid_ids, cat_ids, urgencies, routes, decisions, report):
-        self.cols, self.paths, self.grid_ids = cols, paths, grid_ids
-        self.cat_ids, self.urgencies, self.routes = cat_ids, urgencies, routes
-        self.decisions, self.report = decisions, report
-        self.case_id: dict[int, int] = {}
-        self.number: dict[int, str] = {}
-        f = {fl.name: fl for fl in Case._meta.concrete_fields}
-        self.enc_name, self.enc_phone = f["reporter_name"], f["reporter_phone"]
-        self.bidx = f["reporter_phone_bidx"]
-        self.rep_f = {fl.name: fl for fl in CaseReporter._meta.concrete_fields}
-        # masters' gained reporters (priority) known before anything is written
-        self.gain = defaultdict(int)
-        for d in decisions.values():
-            if d.master is not None:
-                self.gain[d.master] += 1
+    def __init__(self, cols: F.Parsed, grid_ids, cat_ids, router: Router, dd: Dedupe, report):
+        from ..models import DuplicateSuggestion, TriageItem
+
+        self.cols, self.grid_ids, self.cat_ids, self.router = cols, grid_ids, cat_ids, router
+        self.decisions, self.report = dd.decisions, report
+        self.case_id: list[int] = []
+        self.number: list[str] = []
+        self.case_channel = {k: a.case_channel for k, a in ADAPTERS.items()}
+        rep = {fl.name: fl for fl in CaseReporter._meta.concrete_fields}
+        self.rep_name, self.rep_phone = F.Sealer(rep["name"]), F.Sealer(rep["phone"])
+        tri = {fl.name: fl for fl in TriageItem._meta.concrete_fields}
+        self.tri_name, self.tri_phone = F.Sealer(tri["sender"]), F.Sealer(tri["sender_phone"])
+        self.tri_guesses = tri["guesses"]
+        self.gain: dict[int, int] = defaultdict(int)  # record index → reporters it gains
         self.vendor = connection.vendor
+        self.clock: dict[str, float] = defaultdict(float)
+        self.payload_field = CaseEvent._meta.get_field("payload")
+        self.reasons_field = DuplicateSuggestion._meta.get_field("reasons")
+        qn = connection.ops.quote_name
+        given = ["id", "number", "channel", "source_ref", "title", "description", "category_id",
+                 "urgency", "lng", "lat", "address", "grid_id", "division_path", "reporter_name",
+                 "reporter_phone", "reporter_phone_bidx", "status", "priority", "master_id",
+                 "version", "created_at", "updated_at"]  # fmt: skip
+        const = _constant_columns(Case, given)
+        self.case_tail = tuple(const.values())
+        self.case_sql = _insert_sql(Case, given + list(const))
+        event_cols = ["case_id", "action", "from_status", "to_status", "note", "payload",
+                      "public", "created_at"]  # fmt: skip
+        rep_cols = ["case_id", "name", "phone", "phone_bidx", "via_case_id", "created_at",
+                    "updated_at"]  # fmt: skip
+        sugg_cols = ["case_id", "master_id", "score", "reasons", "status", "created_at"]
+        tri_cols = ["channel", "source_ref", "scope", "text", "sender", "sender_phone",
+                    "received_at", "guesses", "reason", "state", "created_at"]  # fmt: skip
+        self.event_sql = _insert_sql(CaseEvent, event_cols)
+        self.rep_sql = _insert_sql(CaseReporter, rep_cols)
+        self.sugg_sql = _insert_sql(DuplicateSuggestion, sugg_cols)
+        self.tri_sql = _insert_sql(TriageItem, tri_cols)
+        self.bump_sql = (
+            f"UPDATE {qn(Case._meta.db_table)} SET priority = priority + %s, "
+            f"version = version + %s WHERE id = %s"
+        )
+        self.adapt_dt = connection.ops.adapt_datetimefield_value
+        self.adapt_json = self.payload_field.get_db_prep_save
+        self.routes: list = []
+        self.route_js: list[str] = []
 
-    def _dt(self, v):
-        return connection.ops.adapt_datetimefield_value(v)
+    # ids and numbers are reserved for every record before anything is written, so
+    # the rows can be built while the previous batch is being written; a failed
+    # run leaves a gap in both (like a PostgreSQL sequence).
+    @transaction.atomic
+    def reserve(self, order: list[int]) -> None:
+        from gongzhi.cases.deadlines import TZ
 
-    def _alloc_ids(self, n: int) -> list[int]:
+        n = len(order)
+        self.case_id = [0] * len(self.cols)
+        self.number = [""] * len(self.cols)
+        if not n:
+            return
+        table = Case._meta.db_table
         with connection.cursor() as cur:
             if self.vendor == "postgresql":
                 cur.execute(
                     "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [Case._meta.db_table, n],
+                    [table, n],
                 )
-                return [r[0] for r in cur.fetchall()]
-            cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {Case._meta.db_table}")
-            top = cur.fetchone()[0]
-            return list(range(top + 1, top + n + 1))
-
-    def _numbers(self, chunk: list[int]) -> dict[int, str]:
+                ids = [r[0] for r in cur.fetchall()]
+            else:  # AUTOINCREMENT: new rows of anyone else get ids above sqlite_sequence.seq
+                cur.execute("UPDATE sqlite_sequence SET seq = seq WHERE name = %s", [table])
+                cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+                row = cur.fetchone()
+                cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+                top = max(cur.fetchone()[0], row[0] if row else 0)
+                if row is None:
+                    cur.execute(
+                        "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, top + n]
+                    )
+                else:
+                    cur.execute(
+                        "UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [top + n, table]
+                    )
+                ids = range(top + 1, top + n + 1)
+        for i, pk in zip(order, ids, strict=True):
+            self.case_id[i] = pk
         by_day = defaultdict(list)
-        for i in chunk:
+        for i in order:
             by_day[self.cols.when[i].astimezone(TZ).date()].append(i)
-        out = {}
         for day, idx in sorted(by_day.items()):
             CaseSequence.objects.get_or_create(day=day)
             seq = CaseSequence.objects.select_for_update().get(day=day)
@@ -511,108 +826,157 @@ class Persister:
             seq.last += len(idx)
             seq.save(update_fields=["last"])
             for k, i in enumerate(idx, start=1):
-                out[i] = f"GZ{day:%Y%m%d}{first + k:05d}"
-        return out
+                self.number[i] = f"GZ{day:%Y%m%d}{first + k:05d}"
 
-    @transaction.atomic
-    def batch(self, chunk: list[int]) -> None:
-        cols, now = self.cols, timezone.now()
-        ids = self._alloc_ids(len(chunk))
-        numbers = self._numbers(chunk)
-        case_rows, event_rows, rep_rows, sugg_rows, bumps = [], [], [], [], []
-        now_db = self._dt(now)
-        for i, pk in zip(chunk, ids, strict=True):
-            self.case_id[i], self.number[i] = pk, numbers[i]
+    def route_all(self) -> None:
+        """The route payload per record and its JSON text (once per distinct route)."""
+        memo: dict[int, str] = {}
+        self.routes, self.route_js = [], []
+        for cat_id, path in zip(self.cat_ids, self.cols.path, strict=True):
+            route = self.router(cat_id, path)
+            js = ""
+            if route is not None:
+                js = memo.get(id(route))
+                if js is None:
+                    js = memo[id(route)] = json.dumps(route)
+            self.routes.append(route)
+            self.route_js.append(js)
+
+    def rows(self, chunk: list[int]) -> Job:
+        """The rows of one batch (dedupe has seen it)."""
+        t = _time.perf_counter()
+        cols, decisions, case_id, number = self.cols, self.decisions, self.case_id, self.number
+        job = Job()
+        case_rows, event_rows, rep_rows = job.case_rows, job.event_rows, job.rep_rows
+        now_db = self.adapt_dt(timezone.now())
+        adapt_json, conn = self.adapt_json, connection
+        sqlite = self.vendor == "sqlite"
+        tail, channel_of, gain = self.case_tail, self.case_channel, self.gain
+        dumps = json.dumps
+        # A master is earlier in time: in this chunk (its row carries the reporters
+        # it gains) or already written (stored before, or an earlier batch: UPDATE).
+        in_chunk = set(chunk)
+        bumps: dict[int, int] = defaultdict(int)
         for i in chunk:
-            d = self.decisions.get(i)
-            pk = self.case_id[i]
+            d = decisions.get(i)
+            if d is not None and d.master is not None:
+                if d.master >= 0 and d.master in in_chunk:
+                    gain[d.master] += 1
+                else:
+                    bumps[-d.master if d.master < 0 else case_id[d.master]] += 1
+        for i in chunk:
+            d = decisions.get(i)
+            pk = case_id[i]
             master_id = None
             if d is not None and d.master is not None:
-                master_id = -d.master if d.master < 0 else self.case_id[d.master]
-            when = self._dt(cols.when[i])
-            phone = cols.phone[i]
+                master_id = -d.master if d.master < 0 else case_id[d.master]
+            when = cols.when_db[i]
+            channel = channel_of[cols.channel[i]]
+            ref = cols.ref[i]
+            title = cols.title[i] or title_from(cols.text[i]) or "群众反映"
             case_rows.append((
-                pk, numbers[i], cols.channel[i], cols.ref[i], cols.title[i], cols.text[i],
-                self.cat_ids[i], self.urgencies[i], cols.lng[i], cols.lat[i], cols.address[i],
-                self.grid_ids[self.paths[i]], self.paths[i],
-                self.enc_name.get_db_prep_value(cols.name[i], connection),
-                self.enc_phone.get_db_prep_value(phone, connection),
-                self.enc_phone.blind_index_for(phone) if phone else "",
+                pk, number[i], channel, ref, title, cols.text[i],
+                self.cat_ids[i], cols.urgency[i], cols.lng[i], cols.lat[i], cols.address[i],
+                self.grid_ids[cols.path[i]], cols.path[i],
+                cols.name_enc[i], cols.phone_enc[i], cols.phone_bidx[i],
                 Status.MERGED if master_id else Status.SUBMITTED,
-                self.gain.get(i, 0), master_id, 2 if master_id else 1, when, when,
+                gain.get(i, 0), master_id, 2 if master_id else 1 + gain.get(i, 0), when, when,
+                *tail,
             ))  # fmt: skip
-            payload = {"channel": cols.channel[i], "source_ref": cols.ref[i], "bulk": True}
-            if self.routes[i] is not None:
-                payload["route"] = self.routes[i]
-            event_rows.append((pk, Action.SUBMIT, "", Status.SUBMITTED, "",
-                               json.dumps(payload, ensure_ascii=False), True, when))  # fmt: skip
+            route, route_js = self.routes[i], self.route_js[i]
+            if sqlite:  # json.dumps of the same dict, without building it
+                payload = (f'{{"channel": "{channel}", "source_ref": {dumps(ref)}, "bulk": true'
+                           + (f', "route": {route_js}}}' if route_js else "}"))  # fmt: skip
+            else:
+                payload = {"channel": channel, "source_ref": ref, "bulk": True}
+                if route is not None:
+                    payload["route"] = route
+                payload = adapt_json(payload, conn)
+            event_rows.append((pk, Action.SUBMIT, "", Status.SUBMITTED, "", payload, True, when))
             if master_id:
-                mnum = self.number.get(d.master) if d.master >= 0 else None
+                job.merged += 1
+                mnum = number[d.master] if d.master >= 0 else master_id
                 event_rows.append((pk, Action.MERGE, Status.SUBMITTED, Status.MERGED,
                                    "系统自动合并(批量导入)",
-                                   json.dumps({"master": mnum or master_id, "dedupe": d.reasons,
-                                               "score": d.score}, ensure_ascii=False),
+                                   adapt_json({"master": mnum, "dedupe": d.reasons,
+                                               "score": d.score}, conn),
                                    True, when))  # fmt: skip
-                if cols.name[i] or phone:
-                    rep_rows.append((
-                        master_id, self.rep_f["name"].get_db_prep_value(cols.name[i], connection),
-                        self.rep_f["phone"].get_db_prep_value(phone, connection),
-                        self.rep_f["phone"].blind_index_for(phone) if phone else "",
-                        pk, when, when,
-                    ))  # fmt: skip
-                if d.master < 0:
-                    bumps.append((-d.master,))
+                name, phone = cols.name[i], cols.phone[i]
+                if name or phone:
+                    rep_rows.append((master_id, self.rep_name.seal(name),
+                                     self.rep_phone.seal(phone), self.rep_phone.index(phone),
+                                     pk, when, when))  # fmt: skip
             elif d is not None and d.suggest is not None:
-                mid = -d.suggest if d.suggest < 0 else self.case_id[d.suggest]
-                sugg_rows.append((pk, mid, d.score, json.dumps(d.reasons), "pending", now_db))
-        self._write(case_rows, event_rows, rep_rows, sugg_rows, bumps)
-        self.report.imported += len(chunk)
-        self.report.merged += sum(1 for r in case_rows if r[18])
-        self.report.suggested += len(sugg_rows)
+                mid = -d.suggest if d.suggest < 0 else case_id[d.suggest]
+                job.sugg_rows.append((pk, mid, d.score,
+                                      self.reasons_field.get_db_prep_save(d.reasons, conn),
+                                      "pending", now_db))  # fmt: skip
+        # a written master: one reporter more per merged duplicate (as case_merge)
+        job.bumps = [(n, n, pk) for pk, n in bumps.items()]
+        self.clock["rows"] += _time.perf_counter() - t
+        return job
 
-    def _write(self, case_rows, event_rows, rep_rows, sugg_rows, bumps):
-        from ..models import DuplicateSuggestion
+    def triage_rows(self, cols: F.Parsed, tris: list[Triage], idx) -> list[tuple]:
+        """Triage items as ``submit_or_triage`` writes them (guesses, reason)."""
+        from ..triage import Analysis
 
-        qn = connection.ops.quote_name
-        ct, et, rt = Case._meta.db_table, CaseEvent._meta.db_table, CaseReporter._meta.db_table
-        case_cols = ["id", "number", "channel", "source_ref", "title", "description",
-                     "category_id", "urgency", "lng", "lat", "address", "grid_id",
-                     "division_path", "reporter_name", "reporter_phone", "reporter_phone_bidx",
-                     "status", "priority", "master_id", "version", "created_at", "updated_at"]  # fmt: skip  # noqa: E501
-        # Columns with a constant default for every bulk row.
-        const = {"unit_type": "", "result": "", "limit_hours": 0, "rework_count": 0,
-                 "rejection_count": 0, "extension_count": 0, "extension_hours_requested": 0,
-                 "ruled": False, "ruling": "", "ruled_unreasonable": False, "is_joint": False,
-                 "rating": "", "rating_comment": "", "void_reason": ""}  # fmt: skip
-        names = case_cols + list(const)
-        tail = tuple(const.values())
-        with connection.cursor() as cur:
-            cur.executemany(
-                f"INSERT INTO {qn(ct)} ({', '.join(qn(c) for c in names)}) "
-                f"VALUES ({', '.join(['%s'] * len(names))})",
-                [r + tail for r in case_rows],
-            )
-            cur.executemany(
-                f"INSERT INTO {qn(et)} (case_id, action, from_status, to_status, note, payload, "
-                f"public, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                event_rows,
-            )
-            if rep_rows:
-                cur.executemany(
-                    f"INSERT INTO {qn(rt)} (case_id, name, phone, phone_bidx, via_case_id, "
-                    f"created_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                    rep_rows,
-                )
-            if sugg_rows:
-                st = DuplicateSuggestion._meta.db_table
-                cur.executemany(
-                    f"INSERT INTO {qn(st)} (case_id, master_id, score, reasons, status, "
-                    f"created_at) VALUES (%s, %s, %s, %s, %s, %s)",
-                    sugg_rows,
-                )
-            if bumps:
-                cur.executemany(
-                    f"UPDATE {qn(ct)} SET priority = priority + 1, version = version + 1 "
-                    f"WHERE id = %s",
-                    bumps,
-                )
+        t = _time.perf_counter()
+        now_db = self.adapt_dt(timezone.now())
+        out = []
+        for i in idx:
+            tri = tris[i]
+            text, title = cols.text[i], cols.title[i]
+            a = Analysis(text=text, location=tri.location, category=tri.category,
+                         category_label=tri.label, confidence=tri.confidence,
+                         alternatives=tri.alternatives, urgency=cols.urgency[i],
+                         reasons=tri.reasons)  # fmt: skip
+            guesses = a.guesses()
+            if cols.point[i] is not None:
+                x, y, crs = cols.point[i]
+                guesses["point"] = {"lng": float(x), "lat": float(y), "crs": crs,
+                                    "address": cols.address[i]}  # fmt: skip
+            out.append((
+                cols.channel[i], cols.ref[i], cols.scope[i][:15],
+                text if not title or title in text else f"{title}\n{text}",
+                self.tri_name.seal(cols.name[i][:64]), self.tri_phone.seal(cols.phone[i][:32]),
+                cols.when_db[i], self.tri_guesses.get_db_prep_save(guesses, connection),
+                ";".join(tri.reasons)[:200], "pending", now_db,
+            ))  # fmt: skip
+        self.clock["triage_rows"] += _time.perf_counter() - t
+        return out
+
+    def _write(self, cur, job: Job) -> None:
+        if job.triage_rows:
+            cur.executemany(self.tri_sql, job.triage_rows)
+        if job.case_rows:
+            cur.executemany(self.case_sql, job.case_rows)
+            cur.executemany(self.event_sql, job.event_rows)
+        if job.rep_rows:
+            cur.executemany(self.rep_sql, job.rep_rows)
+        if job.sugg_rows:
+            cur.executemany(self.sugg_sql, job.sugg_rows)
+        if job.bumps:
+            cur.executemany(self.bump_sql, job.bumps)
+
+
+def _constant_columns(model, given: list[str]) -> dict:
+    """Non-null columns not given: the field's default, the same for every row."""
+    out = {}
+    for fl in model._meta.concrete_fields:
+        if fl.column in given or fl.null:
+            continue
+        if not fl.has_default() and not fl.empty_strings_allowed:
+            raise ValueError(f"{model.__name__}.{fl.name}: no value and no default")
+        out[fl.column] = fl.get_db_prep_save(fl.get_default(), connection)
+    return out
+
+
+def _insert_sql(model, names: list[str]) -> str:
+    qn = connection.ops.quote_name
+    return (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in names)}) "
+        f"VALUES ({', '.join(['%s'] * len(names))})"
+    )
+
+
+__all__ = ["BATCH", "Report", "run"]

@@ -15,6 +15,7 @@ import io
 import json
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -262,11 +263,67 @@ def mapped(channel: str, kind: str, code: str) -> ChannelMapping | None:
 
 def mapped_category(channel: str, *codes: str) -> str:
     """Our category code for the first source code with an active mapping, or ''."""
+    snap = _snapshot
     for code in codes:
+        if snap is not None:
+            found = snap.mapped.get((channel, (code or "").strip()))
+            if found:
+                return found
+            continue
         m = mapped(channel, ChannelMapping.Kind.CATEGORY, code)
         if m is not None and m.category_id and m.category.is_active:
             return m.category.code
     return ""
+
+
+# --- a snapshot of the mapping tables for bulk imports --------------------------------------------
+
+
+@dataclass(frozen=True)
+class MappingSnapshot:
+    """The active category mappings and catalogue, read once (bulk import):
+    the same answers as the per-record queries, without a query per record."""
+
+    mapped: dict  # (channel, source code) → our category code (active mapping + category)
+    active: frozenset  # active category codes
+    citizen_labels: dict  # first-level citizen category name → code
+
+    @classmethod
+    def load(cls) -> MappingSnapshot:
+        from ...cases.models import Category
+
+        mapped_codes = {}
+        rows = (
+            ChannelMapping.objects.filter(
+                kind=ChannelMapping.Kind.CATEGORY, is_active=True, category__is_active=True
+            )
+            .order_by("pk")
+            .values_list("channel", "source_code", "category__code")
+        )
+        for channel, code, cat in rows:
+            mapped_codes.setdefault((channel, code.strip()), cat)  # .first() of the query
+        cats = Category.objects.filter(is_active=True)
+        labels = {}
+        firsts = cats.filter(source="citizen", parent__code="T").order_by("pk")
+        for name, code in firsts.values_list("name", "code"):
+            labels.setdefault(name, code)
+        return cls(mapped_codes, frozenset(cats.values_list("code", flat=True)), labels)
+
+
+_snapshot: MappingSnapshot | None = None
+
+
+@contextmanager
+def mapping_snapshot(snapshot: MappingSnapshot | None = None):
+    """Within the block, adapters read mappings and the catalogue from one
+    snapshot (forked worker processes inherit it and need no database)."""
+    global _snapshot
+    previous = _snapshot
+    _snapshot = snapshot or MappingSnapshot.load()
+    try:
+        yield _snapshot
+    finally:
+        _snapshot = previous
 
 
 class Adapter:
@@ -289,6 +346,24 @@ class Adapter:
         if not re.fullmatch(r"[0-9A-Za-z_\-:.]{1,60}", raw):
             raise RecordError(_("来源编号缺失或含非法字符"))
         return f"{self.ref_prefix}{raw}"
+
+    def label_category(self, label: str) -> str:
+        """The citizen first-level category named ``label`` (12345/信访 classes), or ''."""
+        if not label:
+            return ""
+        if _snapshot is not None:
+            return _snapshot.citizen_labels.get(label, "")
+        from ..triage import category_code_for_label
+
+        return category_code_for_label(label)
+
+    def is_active_category(self, code: str) -> bool:
+        """``code`` is an active category of our catalogue."""
+        if _snapshot is not None:
+            return code in _snapshot.active
+        from ...cases.models import Category
+
+        return Category.objects.filter(code=code, is_active=True).exists()
 
     def category_for(self, *codes: str) -> str:
         code = mapped_category(self.channel, *codes)

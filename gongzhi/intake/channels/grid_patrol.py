@@ -17,7 +17,6 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.constants import Channel
-from gongzhi.cases.models import Category
 
 from ..models import SourceChannel
 from .base import Adapter, Record, RecordError, parse_point, parse_urgency, parse_when, text
@@ -34,7 +33,7 @@ class GridPatrolAdapter(Adapter):
         ref = self.source_ref(text(row, "id", "记录编号"))
         code = text(row, "category", "事项分类")
         category = self.category_for(code)
-        if not category and Category.objects.filter(code=code, is_active=True).exists():
+        if not category and self.is_active_category(code):
             category = code
         if not category:
             raise RecordError(_("未知的事项分类:%(c)s") % {"c": code[:16]})

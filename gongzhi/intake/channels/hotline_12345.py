@@ -17,7 +17,6 @@ from __future__ import annotations
 from gongzhi.cases.constants import Channel
 
 from ..models import SourceChannel
-from ..triage import category_code_for_label
 from .base import Adapter, Record, parse_point, parse_urgency, parse_when, phone, text
 
 
@@ -33,7 +32,7 @@ class Hotline12345Adapter(Adapter):
         content = text(row, "content", "诉求内容", max_length=4000)
         title = text(row, "title", "标题", required=False, max_length=100) or content[:30]
         cls = text(row, "category", "诉求分类", required=False)
-        category = self.category_for(cls) or (category_code_for_label(cls) if cls else "")
+        category = self.category_for(cls) or self.label_category(cls)
         crs = text(row, "coordSystem", "坐标系", required=False) or "wgs84"
         lng, lat = parse_point(row.get("lng"), row.get("lat"), crs=crs)
         return Record(

@@ -14,7 +14,6 @@ from __future__ import annotations
 from gongzhi.cases.constants import Channel
 
 from ..models import SourceChannel
-from ..triage import category_code_for_label
 from .base import Adapter, Record, parse_point, parse_when, phone, text, title_from
 
 
@@ -34,7 +33,7 @@ class PetitionAdapter(Adapter):
             source_ref=ref,
             title=title_from(content),
             description=content,
-            category=self.category_for(cls) or (category_code_for_label(cls) if cls else ""),
+            category=self.category_for(cls) or self.label_category(cls),
             lng=lng,
             lat=lat,
             address=text(row, "问题属地", "问题属地", required=False, max_length=200),

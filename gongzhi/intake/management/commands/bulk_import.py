@@ -1,5 +1,6 @@
 """manage.py bulk_import DIR — the full intake pipeline over a directory of
-channel files (formats in docs/decisions/0032-bulk-import.md)."""
+channel files in the adapters' own formats (docs/channels.md, decision 0032),
+with a progress bar on stderr and the per-record error report in DIR/errors.csv."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from gongzhi.intake.bulk.pipeline import run
+from gongzhi.intake.bulk.pipeline import BATCH, run
 
 
 class Command(BaseCommand):
@@ -22,12 +23,16 @@ class Command(BaseCommand):
                             help=_("逐条错误报告 CSV(默认 DIR/errors.csv)"))  # fmt: skip
         parser.add_argument("--no-classifier", action="store_true")
         parser.add_argument("--no-progress", action="store_true")
-        parser.add_argument("--batch", type=int, default=20_000)
+        parser.add_argument("--batch", type=int, default=BATCH)
+        parser.add_argument("--workers", type=int, default=None,
+                            help=_("解析进程数(默认:可用核数,至多 2)"))  # fmt: skip
 
     def handle(self, *args, **o):
         directory = o["directory"]
         if not directory.is_dir():
             raise CommandError(_("目录不存在:%(p)s") % {"p": directory})
+        if o["batch"] < 1 or (o["workers"] is not None and o["workers"] < 1):
+            raise CommandError(_("--batch 与 --workers 须为正整数"))
         classifier = None
         if not o["no_classifier"]:
             from gongzhi.intake.classify import ModelMissing, load_current
@@ -35,9 +40,9 @@ class Command(BaseCommand):
             try:
                 classifier = load_current()
             except ModelMissing:
-                self.stderr.write(_("未找到分类模型(make model),未带分类编码的记录归入“市民诉求”"))
+                self.stderr.write(_("未找到分类模型(make model):需要分类的记录转人工研判"))
         report = run(directory, classifier=classifier, progress=not o["no_progress"],
-                     batch=o["batch"])  # fmt: skip
+                     batch=o["batch"], workers=o["workers"])  # fmt: skip
         errors = o["errors"] or directory / "errors.csv"
         with errors.open("w", encoding="utf-8-sig", newline="") as fh:
             w = csv.writer(fh)
