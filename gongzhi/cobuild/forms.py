@@ -1,16 +1,19 @@
 """Parsing of posted form fields for the party, co-building and volunteering
-pages. Bad input raises ``ValidationFailed`` with a Chinese message, which the
-main forms redisplay with the user's values (``redisplay_on_error``) and the
-web middleware otherwise shows as an error page; nothing has been written."""
+pages. Bad input raises ``ValidationFailed`` with a Chinese message; every
+form's view is wrapped in ``redisplay_on_error``, which shows it again with
+the user's values and the message, and nothing has been written."""
 
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 
+from django.db import transaction
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core.errors import ValidationFailed
+from gongzhi.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 
 
 def text(data, name: str, label: str, *, required: bool = True, max_length: int = 100) -> str:
@@ -86,17 +89,14 @@ def redisplay_on_error(page, form: str):
     user's values and the Chinese message instead of an error page.
 
     ``page(request, *args, **kwargs)`` returns ``(template, context)`` of the
-    page holding the form; on ``ValidationFailed`` or ``Conflict`` the view's
-    writes are rolled back and the page is rendered with ``form_errors``
-    (form name → message) and ``posted`` (the submitted values), with the
-    error's status (400, or 409 for a conflict). Not-found and permission
-    errors keep their error pages."""
-    from functools import wraps
-
-    from django.db import transaction
-    from django.shortcuts import render
-
-    from gongzhi.core.errors import Conflict
+    page holding the form, called with the view's own arguments. On any domain
+    error but not-found and permission (a validation failure, a conflict) the
+    view's writes are rolled back and the page is rendered with
+    ``form_errors`` (form name → message), ``posted`` (the submitted values)
+    and ``error_pk`` (the view's ``pk``, telling which row's form failed when
+    a page repeats a form per row), with the error's status (400, or 409 for
+    a conflict). Not-found and permission errors keep their error pages, so a
+    foreign id still answers 404."""
 
     def decorate(view):
         @wraps(view)
@@ -104,12 +104,15 @@ def redisplay_on_error(page, form: str):
             try:
                 with transaction.atomic():
                     return view(request, *args, **kwargs)
-            except (ValidationFailed, Conflict) as exc:
+            except (NotFound, PermissionDenied):
+                raise
+            except DomainError as exc:
                 if request.headers.get("HX-Request"):
                     raise  # htmx swaps the middleware's error fragment in place
                 template, ctx = page(request, *args, **kwargs)
                 ctx["form_errors"] = {form: exc.message}
                 ctx["posted"] = request.POST
+                ctx["error_pk"] = kwargs.get("pk")
                 status = exc.status if 400 <= exc.status < 500 else 400
                 return render(request, template, ctx, status=status)
 

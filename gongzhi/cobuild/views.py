@@ -73,6 +73,7 @@ def _home_page(request, *args, **kwargs):
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_home_page, "match")
 def need_match(request, pk: int):
     need = selectors.need_get_for_user(user=request.user, pk=pk)
     raw = request.POST.get("resource", "")
@@ -84,6 +85,7 @@ def need_match(request, pk: int):
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_home_page, "resource")
 def resource_add(request):
     raw = request.POST.get("unit", "")
     unit = selectors.unit_get_for_user(user=request.user, pk=int(raw) if raw.isdigit() else 0)
@@ -152,6 +154,7 @@ def project_create(request):
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_home_page, "assessment")
 def assessment_create(request):
     data = request.POST
     community = division_get_for_user(
@@ -286,6 +289,7 @@ def contact_remove(request, pk: int):
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_home_page, "pairing_end")
 def pairing_end(request, pk: int):
     pairing = selectors.pairing_get_for_user(user=request.user, pk=pk)
     services.pairing_end(
@@ -299,6 +303,7 @@ def pairing_end(request, pk: int):
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_home_page, "project_status")
 def project_status(request, pk: int):
     project = selectors.project_get_for_user(user=request.user, pk=pk)
     services.project_set_status(

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.constants import STAFF_ROLES, Role
 from gongzhi.cobuild import forms
@@ -115,6 +115,7 @@ def report_in_register(request):
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_home_page, "confirm")
 def report_in_confirm(request, pk: int):
     r = selectors.report_in_get_for_staff(user=request.user, pk=pk)
     code = request.POST.get("grid", "")
@@ -127,6 +128,7 @@ def report_in_confirm(request, pk: int):
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_home_page, "reject")
 def report_in_reject(request, pk: int):
     r = selectors.report_in_get_for_staff(user=request.user, pk=pk)
     services.report_in_reject(actor=request.user, report_in=r, note=request.POST.get("note", ""))
@@ -134,26 +136,28 @@ def report_in_reject(request, pk: int):
     return redirect("party:home")
 
 
+def _orgs_page(request, *args, **kwargs):
+    qs = selectors.orgs_for_user(user=request.user)
+    conferences = selectors.conferences_for_user(user=request.user).order_by("division__code")
+    return "party/orgs.html", {
+        "orgs": qs[:300],
+        "total": qs.count(),
+        "conferences": conferences[:100],
+        "kinds": OrgKind.choices,
+        "scope_code": request.user.scope_code,
+    }
+
+
 @login_required
 @require_GET
 def orgs(request):
-    qs = selectors.orgs_for_user(user=request.user)
-    conferences = selectors.conferences_for_user(user=request.user).order_by("division__code")
-    return render(
-        request,
-        "party/orgs.html",
-        {
-            "orgs": qs[:300],
-            "total": qs.count(),
-            "conferences": conferences[:100],
-            "kinds": OrgKind.choices,
-            "scope_code": request.user.scope_code,
-        },
-    )
+    template, ctx = _orgs_page(request)
+    return render(request, template, ctx)
 
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_orgs_page, "org")
 def org_create(request):
     data = request.POST
     division = division_get_for_user(
@@ -177,9 +181,9 @@ def org_create(request):
     return redirect("party:org", pk=org.pk)
 
 
-@login_required
-@require_GET
-def org_detail(request, pk: int):
+def _org_page(request, pk: int, *args, edit_seat=None, **kwargs):
+    """The organisation with its committee; ``edit_seat`` opens that seat's
+    edit form (holder, role, unit, cross-appointments) on the same page."""
     org = selectors.org_get_for_user(user=request.user, pk=pk)
     seats = [
         {"s": seat, "name": mask_name(seat.holder_name)}
@@ -188,15 +192,31 @@ def org_detail(request, pk: int):
     units = units_for_user(user=request.user).filter(
         division__code__startswith=org.division.code[:9]
     )[:200]
-    return render(
-        request,
-        "party/org.html",
-        {"org": org, "seats": seats, "roles": SeatRole.choices, "units": units},
-    )
+    return "party/org.html", {
+        "org": org,
+        "seats": seats,
+        "roles": SeatRole.choices,
+        "units": units,
+        "edit_seat": edit_seat,
+        "edit_seat_name": mask_name(edit_seat.holder_name) if edit_seat else "",
+    }
+
+
+def _seat_page(request, pk: int, *args, **kwargs):
+    seat = selectors.seat_get_for_user(user=request.user, pk=pk)
+    return _org_page(request, seat.organization_id, edit_seat=seat)
+
+
+@login_required
+@require_GET
+def org_detail(request, pk: int):
+    template, ctx = _org_page(request, pk)
+    return render(request, template, ctx)
 
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_org_page, "seat")
 def seat_appoint(request, pk: int):
     org = selectors.org_get_for_user(user=request.user, pk=pk)
     data = request.POST
@@ -218,6 +238,7 @@ def seat_appoint(request, pk: int):
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_orgs_page, "conference")
 def conference_establish(request):
     data = request.POST
     division = division_get_for_user(
@@ -233,22 +254,24 @@ def conference_establish(request):
     return redirect("party:conference", pk=conference.pk)
 
 
+def _conference_page(request, pk: int, *args, **kwargs):
+    conference = selectors.conference_get_for_user(user=request.user, pk=pk)
+    return "party/conference.html", {
+        "conference": conference,
+        "meetings": selectors.conference_meetings(conference=conference)[:100],
+    }
+
+
 @login_required
 @require_GET
 def conference_detail(request, pk: int):
-    conference = selectors.conference_get_for_user(user=request.user, pk=pk)
-    return render(
-        request,
-        "party/conference.html",
-        {
-            "conference": conference,
-            "meetings": selectors.conference_meetings(conference=conference)[:100],
-        },
-    )
+    template, ctx = _conference_page(request, pk)
+    return render(request, template, ctx)
 
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_conference_page, "meeting")
 def meeting_create(request, pk: int):
     conference = selectors.conference_get_for_user(user=request.user, pk=pk)
     data = request.POST
@@ -266,32 +289,40 @@ def meeting_create(request, pk: int):
     return redirect("party:meeting", pk=meeting.pk)
 
 
+def _meeting_page(request, pk: int, *args, **kwargs):
+    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
+    division = meeting.conference.division
+    return "party/meeting.html", {
+        "meeting": meeting,
+        "attendance": [{"a": a, "name": mask_name(a.name)} for a in meeting.attendance.all()],
+        "statuses": DecisionStatus.choices,
+        "linkages": Linkage.choices,
+        "units": units_for_user(user=request.user).filter(
+            division__code__startswith=division.code[:9]
+        )[:200],
+        "case_categories": selectors.case_categories(),
+        "buildings": Building.objects.filter(grid__code__startswith=division.code)
+        .order_by("estate", "name")
+        .only("pk", "estate", "name")[:300],
+    }
+
+
+def _decision_page(request, pk: int, *args, **kwargs):
+    """The meeting page holding a decision's forms (follow-up, project, case)."""
+    decision = selectors.decision_get_for_user(user=request.user, pk=pk)
+    return _meeting_page(request, decision.meeting_id)
+
+
 @login_required
 @require_GET
 def meeting_detail(request, pk: int):
-    meeting = selectors.meeting_get_for_user(user=request.user, pk=pk)
-    division = meeting.conference.division
-    return render(
-        request,
-        "party/meeting.html",
-        {
-            "meeting": meeting,
-            "attendance": [{"a": a, "name": mask_name(a.name)} for a in meeting.attendance.all()],
-            "statuses": DecisionStatus.choices,
-            "linkages": Linkage.choices,
-            "units": units_for_user(user=request.user).filter(
-                division__code__startswith=division.code[:9]
-            )[:200],
-            "case_categories": selectors.case_categories(),
-            "buildings": Building.objects.filter(grid__code__startswith=division.code)
-            .order_by("estate", "name")
-            .only("pk", "estate", "name")[:300],
-        },
-    )
+    template, ctx = _meeting_page(request, pk)
+    return render(request, template, ctx)
 
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_decision_page, "follow_up")
 def decision_follow_up(request, pk: int):
     decision = selectors.decision_get_for_user(user=request.user, pk=pk)
     data = request.POST
@@ -308,6 +339,7 @@ def decision_follow_up(request, pk: int):
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_decision_page, "project")
 def decision_project(request, pk: int):
     decision = selectors.decision_get_for_user(user=request.user, pk=pk)
     data = request.POST
@@ -339,6 +371,7 @@ def overview(request, code: str):
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_decision_page, "case")
 def decision_case(request, pk: int):
     """A joint meeting's decision opens a case (through the cases app)."""
     decision = selectors.decision_get_for_user(user=request.user, pk=pk)
@@ -360,15 +393,23 @@ def decision_case(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
+@forms.redisplay_on_error(_seat_page, "seat_edit")
 def seat_edit(request, pk: int):
+    """GET: the organisation's page with this seat's edit form open. POST:
+    save it. The holder's name is masked on the page, so an empty name field
+    keeps the current holder."""
+    if request.method == "GET":
+        template, ctx = _seat_page(request, pk)
+        return render(request, template, ctx)
     seat = selectors.seat_get_for_user(user=request.user, pk=pk)
     data = request.POST
     unit_pk = forms.optional_pk(data, "resident_unit")
     services.seat_update(
         actor=request.user,
         seat=seat,
-        holder_name=forms.text(data, "holder_name", _("姓名"), max_length=32),
+        holder_name=forms.text(data, "holder_name", _("姓名"), required=False, max_length=32)
+        or seat.holder_name,
         role=forms.choice(data, "role", _("职务"), SeatRole.values),
         resident_unit=unit_get_for_user(user=request.user, pk=unit_pk) if unit_pk else None,
         is_part_time=data.get("is_part_time") == "on",

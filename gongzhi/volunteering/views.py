@@ -49,6 +49,7 @@ def _home_page(request, *args, **kwargs):
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_home_page, "activity")
 def activity_create(request):
     data = request.POST
     division = division_get_for_user(
@@ -71,25 +72,27 @@ def activity_create(request):
     return redirect("volunteering:activity", pk=activity.pk)
 
 
+def _teams_page(request, *args, **kwargs):
+    user = request.user
+    return "volunteering/teams.html", {
+        "brands": selectors.brands_for_user(user=user)[:200],
+        "teams": selectors.teams_for_user(user=user)[:200],
+        "units": units_for_user(user=user)[:200] if user.role_set & STAFF_ROLES else [],
+        "scope_code": user.scope_code,
+        "is_staff": bool(user.role_set & STAFF_ROLES and user.scope_code),
+    }
+
+
 @login_required
 @require_GET
 def teams(request):
-    user = request.user
-    return render(
-        request,
-        "volunteering/teams.html",
-        {
-            "brands": selectors.brands_for_user(user=user)[:200],
-            "teams": selectors.teams_for_user(user=user)[:200],
-            "units": units_for_user(user=user)[:200] if user.role_set & STAFF_ROLES else [],
-            "scope_code": user.scope_code,
-            "is_staff": bool(user.role_set & STAFF_ROLES and user.scope_code),
-        },
-    )
+    template, ctx = _teams_page(request)
+    return render(request, template, ctx)
 
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_teams_page, "brand")
 def brand_create(request):
     data = request.POST
     division = division_get_for_user(
@@ -110,6 +113,7 @@ def brand_create(request):
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_teams_page, "team")
 def team_create(request):
     data = request.POST
     division = division_get_for_user(
@@ -127,33 +131,38 @@ def team_create(request):
     return redirect("volunteering:teams")
 
 
+def _points_page(request, *args, **kwargs):
+    rules = {r.event: r for r in selectors.points_rules()}
+    return "volunteering/points.html", {
+        "rules": [(value, label, rules.get(value)) for value, label in PointsEvent.choices],
+        "can_edit": request.user.has_role(Role.PROVINCE_OFFICER),
+        "ledger": selectors.points_ledger(user=request.user),
+        "balance": selectors.points_balance(user=request.user),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def points_rules(request):
     """Everyone sees the rules and their own ledger; the province
     organisation department edits the rules."""
-    can_edit = request.user.has_role(Role.PROVINCE_OFFICER)
     if request.method == "POST":
-        data = request.POST
-        services.points_rule_set(
-            actor=request.user,
-            event=forms.choice(data, "event", _("积分事项"), PointsEvent.values),
-            points=forms.integer(data, "points", _("积分")),
-            description=forms.text(data, "description", _("说明"), required=False, max_length=200),
-        )
-        messages.success(request, _("积分规则已保存。"))
-        return redirect("volunteering:points")
-    rules = {r.event: r for r in selectors.points_rules()}
-    return render(
-        request,
-        "volunteering/points.html",
-        {
-            "rules": [(value, label, rules.get(value)) for value, label in PointsEvent.choices],
-            "can_edit": can_edit,
-            "ledger": selectors.points_ledger(user=request.user),
-            "balance": selectors.points_balance(user=request.user),
-        },
+        return _points_rule_post(request)
+    template, ctx = _points_page(request)
+    return render(request, template, ctx)
+
+
+@forms.redisplay_on_error(_points_page, "points_rule")
+def _points_rule_post(request):
+    data = request.POST
+    services.points_rule_set(
+        actor=request.user,
+        event=forms.choice(data, "event", _("积分事项"), PointsEvent.values),
+        points=forms.integer(data, "points", _("积分")),
+        description=forms.text(data, "description", _("说明"), required=False, max_length=200),
     )
+    messages.success(request, _("积分规则已保存。"))
+    return redirect("volunteering:points")
 
 
 @login_required
@@ -173,9 +182,7 @@ def _qr_svg(request, url: str) -> str:
     return mark_safe(segno.make(request.build_absolute_uri(url), error="m").svg_inline(scale=4))
 
 
-@login_required
-@require_GET
-def activity_detail(request, pk: int):
+def _activity_page(request, pk: int, *args, **kwargs):
     activity = selectors.activity_get_for_user(user=request.user, pk=pk)
     ctx = {"activity": activity}
     if request.user.role_set & STAFF_ROLES and activity.division.code.startswith(
@@ -193,39 +200,50 @@ def activity_detail(request, pk: int):
             {"name": mask_name(str(s.user)), "s": s}
             for s in activity.signups.select_related("user").order_by("created_at")
         ]
-    return render(request, "volunteering/activity.html", ctx)
+    return "volunteering/activity.html", ctx
+
+
+@login_required
+@require_GET
+def activity_detail(request, pk: int):
+    template, ctx = _activity_page(request, pk)
+    return render(request, template, ctx)
+
+
+def _scan_page(request, token: str, *args, **kwargs):
+    activity_id, action = services.scan_resolve(token=token)
+    activity = selectors.activity_get_for_user(user=request.user, pk=activity_id)
+    return "volunteering/scan.html", {
+        "activity": activity,
+        "action": action,
+        "action_label": ScanAction(action).label,
+    }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@forms.redisplay_on_error(_scan_page, "scan")
 def scan(request, token: str):
-    activity_id, action = services.scan_resolve(token=token)
-    activity = selectors.activity_get_for_user(user=request.user, pk=activity_id)
-    if request.method == "POST":
-        fn = services.check_in if action == ScanAction.CHECK_IN else services.check_out
-        signup = fn(activity=activity, user=request.user)
-        if action == ScanAction.CHECK_IN:
-            messages.success(request, _("签到成功。"))
-        else:
-            messages.success(request, _("签退成功,本次服务 %(h)s 小时。") % {"h": signup.hours})
-        return redirect("volunteering:home")
-    return render(
-        request,
-        "volunteering/scan.html",
-        {"activity": activity, "action_label": ScanAction(action).label},
-    )
+    template, ctx = _scan_page(request, token)
+    if request.method == "GET":
+        return render(request, template, ctx)
+    activity, action = ctx["activity"], ctx["action"]
+    fn = services.check_in if action == ScanAction.CHECK_IN else services.check_out
+    signup = fn(activity=activity, user=request.user)
+    if action == ScanAction.CHECK_IN:
+        messages.success(request, _("签到成功。"))
+    else:
+        messages.success(request, _("签退成功,本次服务 %(h)s 小时。") % {"h": signup.hours})
+    return redirect("volunteering:home")
 
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_activity_page, "finish")
 def finish(request, pk: int):
     activity = selectors.activity_get_for_user(user=request.user, pk=pk)
-    raw = request.POST.get("problems_solved", "0").strip() or "0"
-    if not raw.isdigit():
-        from gongzhi.core.errors import ValidationFailed
-
-        raise ValidationFailed(_("解决问题数须为非负整数。"))
-    services.activity_finish(actor=request.user, activity=activity, problems_solved=int(raw))
+    solved = forms.integer(request.POST, "problems_solved", _("解决问题数"), default=0)
+    services.activity_finish(actor=request.user, activity=activity, problems_solved=solved)
     messages.success(request, _("活动已结束。"))
     return redirect("volunteering:activity", pk=pk)
 
@@ -271,6 +289,7 @@ WISH_ACTIONS = {
 
 @login_required
 @require_POST
+@forms.redisplay_on_error(_wishes_page, "wish_action")
 def wish_action(request, pk: int, action: str):
     if action not in WISH_ACTIONS:
         raise NotFound(_("操作不存在。"))
