@@ -115,3 +115,51 @@ def test_missing_model_is_a_chinese_error(tmp_path):
     src.write_text("id,title,detail\n1,a,b\n", encoding="utf-8")
     with pytest.raises(CommandError, match="分类模型不存在"):
         call_command("classify", input=src, output=tmp_path / "o.csv", model_dir=tmp_path)
+
+
+CORPUS = [
+    "小区物业乱收停车费",
+    "物业公司不作为,小区垃圾成堆",
+    "学校食堂收费太高",
+    "停车费收费标准",
+    "学校",
+]
+
+
+def test_char_ngrams_match_sklearn_tfidf():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    ours = classify.CharNgramTfidf(ngram_range=(1, 2), min_df=2).fit(CORPUS)
+    ref = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+    ref.fit(CORPUS)
+    probe = [*CORPUS, "停车场收费", "", "😀物业"]
+    column = {ours._key_of(g): i for g, i in ref.vocabulary_.items()}
+    order = [column[k] for k in ours.keys_]
+    assert len(order) == len(ref.vocabulary_)
+    expected = ref.transform(probe).toarray()[:, order]
+    assert abs(ours.transform(probe).toarray() - expected).max() < 1e-6
+
+
+def test_vocabulary_words_are_counted_as_substrings():
+    block = classify.CharNgramTfidf(ngram_range=(2, 4), vocabulary=["物业", "停车费", "物业公司"])
+    block.fit(CORPUS)
+    x = block.transform(["物业公司停车费物业", "学校"]).toarray()
+    assert (x[0] > 0).sum() == 3  # 物业 (twice), 物业公司, 停车费
+    assert not x[1].any()
+
+
+def test_feature_tables_are_rebuilt_after_pickling():
+    import pickle
+
+    block = classify.CharNgramTfidf(ngram_range=(2, 4), vocabulary=["物业", "物业公司"]).fit(CORPUS)
+    again = pickle.loads(pickle.dumps(block))
+    assert "_dense" not in pickle.loads(pickle.dumps(block)).__getstate__()
+    assert (again.transform(CORPUS) != block.transform(CORPUS)).nnz == 0
+
+
+def test_word_vocabulary_comes_from_segmented_training_rows():
+    rows = [
+        classify.Example("小区 物业 停车费", "城乡建设"),
+        classify.Example("物业 收费", "城乡建设"),
+    ]
+    assert classify.word_vocabulary(rows, min_count=2) == ["物业"]
