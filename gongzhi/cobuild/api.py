@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
+from gongzhi.core.api_helpers import scoped_or_none
 from gongzhi.core.errors import NotFound
 from gongzhi.core.masking import mask_name, mask_phone
 from gongzhi.org.selectors import division_get_for_user
 
 from . import selectors, services
-from .models import Need, Pairing, Project, ResidentUnit, Resource, UnitAssessment, UnitContact
+from .models import ResidentUnit, UnitContact
 
 router = Router()
 
@@ -21,24 +22,11 @@ class UnitOut(Schema):
     id: int
     name: str
     kind: str
-    kind_label: str
-    division_code: str
-    division_name: str
+    kind_label: str = Field(alias="get_kind_display")
+    division_code: str = Field(alias="division.code")
+    division_name: str = Field(alias="division.name")
     address: str
     party_members: int
-
-    @staticmethod
-    def of(u: ResidentUnit) -> UnitOut:
-        return UnitOut(
-            id=u.pk,
-            name=u.name,
-            kind=u.kind,
-            kind_label=str(u.get_kind_display()),
-            division_code=u.division.code,
-            division_name=u.division.name,
-            address=u.address,
-            party_members=u.party_members,
-        )
 
 
 class UnitIn(Schema):
@@ -62,7 +50,7 @@ def unit_list(request, q: str = ""):
     units = selectors.units_for_user(user=request.user)
     if q.strip():
         units = units.filter(name__contains=q.strip()[:50])
-    return [UnitOut.of(u) for u in units[:1000]]
+    return units[:1000]
 
 
 @router.post("/units", response={201: UnitOut}, summary="登记驻区单位")
@@ -76,18 +64,18 @@ def unit_create(request, payload: UnitIn):
         address=payload.address,
         party_members=payload.party_members,
     )
-    return Status(201, UnitOut.of(u))
+    return Status(201, u)
 
 
 @router.get("/units/{pk}", response=UnitOut, summary="驻区单位详情")
 def unit_detail(request, pk: int):
-    return UnitOut.of(selectors.unit_get_for_user(user=request.user, pk=pk))
+    return selectors.unit_get_for_user(user=request.user, pk=pk)
 
 
 @router.patch("/units/{pk}", response=UnitOut, summary="修改驻区单位")
 def unit_edit(request, pk: int, payload: UnitEditIn):
     unit = selectors.unit_get_for_user(user=request.user, pk=pk)
-    u = services.unit_update(
+    return services.unit_update(
         actor=request.user,
         unit=unit,
         name=payload.name,
@@ -95,7 +83,6 @@ def unit_edit(request, pk: int, payload: UnitEditIn):
         address=payload.address,
         party_members=payload.party_members,
     )
-    return UnitOut.of(u)
 
 
 class ContactOut(Schema):
@@ -107,15 +94,16 @@ class ContactOut(Schema):
     has_account: bool
 
     @staticmethod
-    def of(c: UnitContact) -> ContactOut:
-        return ContactOut(
-            id=c.pk,
-            unit_id=c.unit_id,
-            name=mask_name(c.name),
-            phone=mask_phone(c.phone),
-            title=c.title,
-            has_account=c.user_id is not None,
-        )
+    def resolve_name(c: UnitContact) -> str:
+        return mask_name(c.name)
+
+    @staticmethod
+    def resolve_phone(c: UnitContact) -> str:
+        return mask_phone(c.phone)
+
+    @staticmethod
+    def resolve_has_account(c: UnitContact) -> bool:
+        return c.user_id is not None
 
 
 class ContactIn(Schema):
@@ -127,7 +115,7 @@ class ContactIn(Schema):
 @router.get("/units/{pk}/contacts", response=list[ContactOut], summary="单位联系人(脱敏)")
 def contact_list(request, pk: int):
     unit = selectors.unit_get_for_user(user=request.user, pk=pk)
-    return [ContactOut.of(c) for c in unit.contacts.all()]
+    return unit.contacts.all()
 
 
 @router.post("/units/{pk}/contacts", response={201: ContactOut}, summary="添加单位联系人")
@@ -136,20 +124,19 @@ def contact_create(request, pk: int, payload: ContactIn):
     c = services.contact_create(
         actor=request.user, unit=unit, name=payload.name, phone=payload.phone, title=payload.title
     )
-    return Status(201, ContactOut.of(c))
+    return Status(201, c)
 
 
 @router.patch("/contacts/{pk}", response=ContactOut, summary="修改单位联系人")
 def contact_edit(request, pk: int, payload: ContactIn):
     contact = selectors.contact_get_for_user(user=request.user, pk=pk)
-    c = services.contact_update(
+    return services.contact_update(
         actor=request.user,
         contact=contact,
         name=payload.name,
         phone=payload.phone,
         title=payload.title,
     )
-    return ContactOut.of(c)
 
 
 @router.delete("/contacts/{pk}", response={204: None}, summary="删除单位联系人")
@@ -164,13 +151,7 @@ class ResourceOut(Schema):
     title: str
     category: str
     unit_id: int
-    unit_name: str
-
-    @staticmethod
-    def of(r: Resource) -> ResourceOut:
-        return ResourceOut(
-            id=r.pk, title=r.title, category=r.category, unit_id=r.unit_id, unit_name=r.unit.name
-        )
+    unit_name: str = Field(alias="unit.name")
 
 
 class ResourceIn(Schema):
@@ -190,7 +171,7 @@ def resource_create(request, payload: ResourceIn):
         category=payload.category,
         description=payload.description,
     )
-    return Status(201, ResourceOut.of(r))
+    return Status(201, r)
 
 
 class NeedOut(Schema):
@@ -198,19 +179,8 @@ class NeedOut(Schema):
     title: str
     category: str
     status: str
-    community_code: str
+    community_code: str = Field(alias="division.code")
     resource_id: int | None
-
-    @staticmethod
-    def of(n: Need) -> NeedOut:
-        return NeedOut(
-            id=n.pk,
-            title=n.title,
-            category=n.category,
-            status=n.status,
-            community_code=n.division.code,
-            resource_id=n.resource_id,
-        )
 
 
 class NeedIn(Schema):
@@ -230,18 +200,18 @@ def need_create(request, payload: NeedIn):
         category=payload.category,
         description=payload.description,
     )
-    return Status(201, NeedOut.of(n))
+    return Status(201, n)
 
 
 @router.get("/needs", response=list[NeedOut], summary="需求清单")
 def need_list(request):
-    return [NeedOut.of(n) for n in selectors.needs_for_user(user=request.user)[:500]]
+    return selectors.needs_for_user(user=request.user)[:500]
 
 
 @router.get("/needs/{pk}/suggestions", response=list[ResourceOut], summary="资源匹配建议")
 def need_suggestions(request, pk: int):
     need = selectors.need_get_for_user(user=request.user, pk=pk)
-    return [ResourceOut.of(r) for r in selectors.match_suggestions(need=need)]
+    return selectors.match_suggestions(need=need)
 
 
 class MatchIn(Schema):
@@ -252,7 +222,7 @@ class MatchIn(Schema):
 def need_match(request, pk: int, payload: MatchIn):
     need = selectors.need_get_for_user(user=request.user, pk=pk)
     resource = selectors.resource_get(pk=payload.resource_id)
-    return NeedOut.of(services.need_match(actor=request.user, need=need, resource=resource))
+    return services.need_match(actor=request.user, need=need, resource=resource)
 
 
 class LinkageIn(Schema):
@@ -267,11 +237,7 @@ class LinkageIn(Schema):
 @router.post("/linkage-activities", response={201: dict}, summary="记录六联动活动")
 def linkage_create(request, payload: LinkageIn):
     division = division_get_for_user(user=request.user, code=payload.division_code)
-    unit = (
-        selectors.unit_get_for_user(user=request.user, pk=payload.unit_id)
-        if payload.unit_id
-        else None
-    )
+    unit = scoped_or_none(selectors.unit_get_for_user, user=request.user, pk=payload.unit_id)
     a = services.linkage_activity_record(
         actor=request.user,
         division=division,
@@ -287,21 +253,10 @@ def linkage_create(request, payload: LinkageIn):
 class PairingOut(Schema):
     id: int
     unit_id: int
-    unit_name: str
-    division_code: str
+    unit_name: str = Field(alias="unit.name")
+    division_code: str = Field(alias="division.code")
     started_on: dt.date
     ended_on: dt.date | None
-
-    @staticmethod
-    def of(p: Pairing) -> PairingOut:
-        return PairingOut(
-            id=p.pk,
-            unit_id=p.unit_id,
-            unit_name=p.unit.name,
-            division_code=p.division.code,
-            started_on=p.started_on,
-            ended_on=p.ended_on,
-        )
 
 
 class PairingIn(Schema):
@@ -312,7 +267,7 @@ class PairingIn(Schema):
 
 @router.get("/pairings", response=list[PairingOut], summary="结对共建")
 def pairing_list(request):
-    return [PairingOut.of(p) for p in selectors.pairings_for_user(user=request.user)[:1000]]
+    return selectors.pairings_for_user(user=request.user)[:1000]
 
 
 @router.post("/pairings", response={201: PairingOut}, summary="新增结对共建")
@@ -325,7 +280,7 @@ def pairing_create(request, payload: PairingIn):
     p = services.pairing_create(
         actor=request.user, unit=unit, division=division, started_on=payload.started_on
     )
-    return Status(201, PairingOut.of(p))
+    return Status(201, p)
 
 
 class PairingEndIn(Schema):
@@ -335,30 +290,17 @@ class PairingEndIn(Schema):
 @router.post("/pairings/{pk}/end", response=PairingOut, summary="结束结对")
 def pairing_end(request, pk: int, payload: PairingEndIn):
     pairing = selectors.pairing_get_for_user(user=request.user, pk=pk)
-    p = services.pairing_end(actor=request.user, pairing=pairing, ended_on=payload.ended_on)
-    return PairingOut.of(p)
+    return services.pairing_end(actor=request.user, pairing=pairing, ended_on=payload.ended_on)
 
 
 class ProjectOut(Schema):
     id: int
     title: str
     linkage: str
-    division_code: str
+    division_code: str = Field(alias="division.code")
     unit_id: int | None
     need_id: int | None
     status: str
-
-    @staticmethod
-    def of(p: Project) -> ProjectOut:
-        return ProjectOut(
-            id=p.pk,
-            title=p.title,
-            linkage=p.linkage,
-            division_code=p.division.code,
-            unit_id=p.unit_id,
-            need_id=p.need_id,
-            status=p.status,
-        )
 
 
 class ProjectIn(Schema):
@@ -372,22 +314,14 @@ class ProjectIn(Schema):
 
 @router.get("/projects", response=list[ProjectOut], summary="项目清单")
 def project_list(request):
-    return [ProjectOut.of(p) for p in selectors.projects_for_user(user=request.user)[:500]]
+    return selectors.projects_for_user(user=request.user)[:500]
 
 
 @router.post("/projects", response={201: ProjectOut}, summary="新增共建项目")
 def project_create(request, payload: ProjectIn):
     division = division_get_for_user(user=request.user, code=payload.division_code)
-    unit = (
-        selectors.unit_get_for_user(user=request.user, pk=payload.unit_id)
-        if payload.unit_id
-        else None
-    )
-    need = (
-        selectors.need_get_for_user(user=request.user, pk=payload.need_id)
-        if payload.need_id
-        else None
-    )
+    unit = scoped_or_none(selectors.unit_get_for_user, user=request.user, pk=payload.unit_id)
+    need = scoped_or_none(selectors.need_get_for_user, user=request.user, pk=payload.need_id)
     p = services.project_create(
         actor=request.user,
         division=division,
@@ -397,29 +331,17 @@ def project_create(request, payload: ProjectIn):
         need=need,
         description=payload.description,
     )
-    return Status(201, ProjectOut.of(p))
+    return Status(201, p)
 
 
 class AssessmentOut(Schema):
     id: int
     unit_id: int
-    unit_name: str
-    community_code: str
+    unit_name: str = Field(alias="unit.name")
+    community_code: str = Field(alias="community.code")
     year: int
     grade: str
     comment: str
-
-    @staticmethod
-    def of(a: UnitAssessment) -> AssessmentOut:
-        return AssessmentOut(
-            id=a.pk,
-            unit_id=a.unit_id,
-            unit_name=a.unit.name,
-            community_code=a.community.code,
-            year=a.year,
-            grade=a.grade,
-            comment=a.comment,
-        )
 
 
 class AssessmentIn(Schema):
@@ -432,7 +354,7 @@ class AssessmentIn(Schema):
 
 @router.get("/assessments", response=list[AssessmentOut], summary="驻区单位评价")
 def assessment_list(request):
-    return [AssessmentOut.of(a) for a in selectors.assessments_for_user(user=request.user)[:500]]
+    return selectors.assessments_for_user(user=request.user)[:500]
 
 
 @router.post("/assessments", response={201: AssessmentOut}, summary="社区党组织评价驻区单位")
@@ -447,7 +369,7 @@ def assessment_create(request, payload: AssessmentIn):
         grade=payload.grade,
         comment=payload.comment,
     )
-    return Status(201, AssessmentOut.of(a))
+    return Status(201, a)
 
 
 class ProjectStatusIn(Schema):
@@ -457,5 +379,4 @@ class ProjectStatusIn(Schema):
 @router.post("/projects/{pk}/status", response=ProjectOut, summary="变更项目状态")
 def project_status(request, pk: int, payload: ProjectStatusIn):
     project = selectors.project_get_for_user(user=request.user, pk=pk)
-    p = services.project_set_status(actor=request.user, project=project, status=payload.status)
-    return ProjectOut.of(p)
+    return services.project_set_status(actor=request.user, project=project, status=payload.status)

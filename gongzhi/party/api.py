@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from gongzhi.cobuild import selectors as cobuild_selectors
 from gongzhi.cobuild.models import ResidentUnit
 from gongzhi.cobuild.selectors import unit_get_for_user
+from gongzhi.core.api_helpers import scoped_or_none
 from gongzhi.core.errors import NotFound, ValidationFailed
 from gongzhi.core.masking import mask_id_number, mask_name, mask_phone
 from gongzhi.insights.registry import Period
@@ -20,7 +21,7 @@ from gongzhi.org.selectors import division_get_for_user
 
 from . import selectors, services
 from .constants import OrgKind, SeatRole
-from .models import CommitteeSeat, JointConference, MeetingDecision, PartyOrganization, ReportIn
+from .models import CommitteeSeat, JointMeeting, MeetingDecision, ReportIn
 
 router = Router()
 
@@ -31,31 +32,41 @@ class ReportInOut(Schema):
     member_phone: str
     member_id_number: str
     employer: str | None
-    community_code: str
-    community_name: str
+    community_code: str = Field(alias="community.code")
+    community_name: str = Field(alias="community.name")
     status: str
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     grid_code: str | None
     building: str | None
     tasks: list[str]
 
     @staticmethod
-    def of(r: ReportIn) -> ReportInOut:
-        m = r.member
-        return ReportInOut(
-            id=r.pk,
-            member_name=mask_name(m.name),
-            member_phone=mask_phone(m.phone),
-            member_id_number=mask_id_number(m.id_number),
-            employer=m.employer.name if m.employer_id else None,
-            community_code=r.community.code,
-            community_name=r.community.name,
-            status=r.status,
-            status_label=str(r.get_status_display()),
-            grid_code=r.grid.code if r.grid_id else None,
-            building=r.building.name if r.building_id else None,
-            tasks=[t.title for t in r.tasks.all()],
-        )
+    def resolve_member_name(r: ReportIn) -> str:
+        return mask_name(r.member.name)
+
+    @staticmethod
+    def resolve_member_phone(r: ReportIn) -> str:
+        return mask_phone(r.member.phone)
+
+    @staticmethod
+    def resolve_member_id_number(r: ReportIn) -> str:
+        return mask_id_number(r.member.id_number)
+
+    @staticmethod
+    def resolve_employer(r: ReportIn) -> str | None:
+        return r.member.employer.name if r.member.employer_id else None
+
+    @staticmethod
+    def resolve_grid_code(r: ReportIn) -> str | None:
+        return r.grid.code if r.grid_id else None
+
+    @staticmethod
+    def resolve_building(r: ReportIn) -> str | None:
+        return r.building.name if r.building_id else None
+
+    @staticmethod
+    def resolve_tasks(r: ReportIn) -> list[str]:
+        return [t.title for t in r.tasks.all()]
 
 
 class RegisterIn(Schema):
@@ -87,23 +98,19 @@ def report_in_register(request, payload: RegisterIn):
         id_number=payload.id_number,
         employer=employer,
     )
-    return Status(201, ReportInOut.of(r))
+    return Status(201, r)
 
 
 @router.get("/report-ins/mine", response=ReportInOut | None, summary="我的报到")
 def report_in_mine(request):
-    r = selectors.report_in_of_member(user=request.user)
-    return ReportInOut.of(r) if r else None
+    return selectors.report_in_of_member(user=request.user)
 
 
 @router.get("/report-ins", response=list[ReportInOut], summary="本辖区报到党员")
 def report_in_list(request, status: str = ""):
-    return [
-        ReportInOut.of(r)
-        for r in selectors.report_ins_for_staff(
-            user=request.user, status=status or None
-        ).prefetch_related("tasks")[:500]
-    ]
+    return selectors.report_ins_for_staff(
+        user=request.user, status=status or None
+    ).prefetch_related("tasks")[:500]
 
 
 class ConfirmIn(Schema):
@@ -129,10 +136,9 @@ def report_in_confirm(request, pk: int, payload: ConfirmIn):
     )
     if payload.building_code and building is None:
         raise NotFound("楼栋不存在或不在您的管辖范围内。")
-    r = services.report_in_confirm(
+    return services.report_in_confirm(
         actor=request.user, report_in=r, grid=grid, building=building, tasks=payload.tasks
     )
-    return ReportInOut.of(r)
 
 
 class RejectIn(Schema):
@@ -142,9 +148,7 @@ class RejectIn(Schema):
 @router.post("/report-ins/{pk}/reject", response=ReportInOut, summary="社区退回报到")
 def report_in_reject(request, pk: int, payload: RejectIn):
     r = selectors.report_in_get_for_staff(user=request.user, pk=pk)
-    return ReportInOut.of(
-        services.report_in_reject(actor=request.user, report_in=r, note=payload.note)
-    )
+    return services.report_in_reject(actor=request.user, report_in=r, note=payload.note)
 
 
 class ParticipationOut(Schema):
@@ -154,28 +158,34 @@ class ParticipationOut(Schema):
     hours: float
     activities: int
 
+    @staticmethod
+    def resolve_member_name(p) -> str:
+        return mask_name(p.member.name)
+
+    @staticmethod
+    def resolve_community(p) -> str | None:
+        return p.report_in.community.name if p.report_in else None
+
+    @staticmethod
+    def resolve_status(p) -> str | None:
+        return p.report_in.get_status_display() if p.report_in else None
+
+    @staticmethod
+    def resolve_hours(p) -> float:
+        return float(p.hours)
+
 
 @router.get("/employer/members", response=list[ParticipationOut], summary="本单位党员参与情况")
 def employer_members(request, year: str = ""):
-    rows = selectors.employer_participation(user=request.user, period=Period.parse_year(year))
-    return [
-        ParticipationOut(
-            member_name=mask_name(p.member.name),
-            community=p.report_in.community.name if p.report_in else None,
-            status=str(p.report_in.get_status_display()) if p.report_in else None,
-            hours=float(p.hours),
-            activities=p.activities,
-        )
-        for p in rows
-    ]
+    return selectors.employer_participation(user=request.user, period=Period.parse_year(year))
 
 
 class OrgOut(Schema):
     id: int
     name: str
     kind: str
-    kind_label: str
-    division_code: str
+    kind_label: str = Field(alias="get_kind_display")
+    division_code: str = Field(alias="division.code")
     is_joint_committee: bool
 
 
@@ -184,17 +194,7 @@ def org_list(request, kind: str = ""):
     qs = selectors.orgs_for_user(user=request.user)
     if kind:
         qs = qs.filter(kind=kind)
-    return [
-        OrgOut(
-            id=o.pk,
-            name=o.name,
-            kind=o.kind,
-            kind_label=str(o.get_kind_display()),
-            division_code=o.division.code,
-            is_joint_committee=o.is_joint_committee,
-        )
-        for o in qs[:1000]
-    ]
+    return qs[:1000]
 
 
 class MeetingIn(Schema):
@@ -212,6 +212,10 @@ class MeetingOut(Schema):
     held_on: dt.date
     decisions: list[dict]
 
+    @staticmethod
+    def resolve_decisions(m: JointMeeting) -> list[dict]:
+        return [{"id": d.pk, "text": d.text, "status": d.status} for d in m.decisions.all()]
+
 
 @router.post("/conferences/{pk}/meetings", response={201: MeetingOut}, summary="记录一次联席会议")
 def meeting_create(request, pk: int, payload: MeetingIn):
@@ -226,13 +230,7 @@ def meeting_create(request, pk: int, payload: MeetingIn):
         attendees=[(n, None, True) for n in payload.attendees],
         decisions=[(d, "", None) for d in payload.decisions],
     )
-    out = MeetingOut(
-        id=m.pk,
-        title=m.title,
-        held_on=m.held_on,
-        decisions=[{"id": d.pk, "text": d.text, "status": d.status} for d in m.decisions.all()],
-    )
-    return Status(201, out)
+    return Status(201, m)
 
 
 class OpenProjectIn(Schema):
@@ -288,39 +286,23 @@ class SeatOut(Schema):
     id: int
     holder_name: str
     role: str
-    role_label: str
+    role_label: str = Field(alias="get_role_display")
     resident_unit: str | None
     is_part_time: bool
     also_director: bool
     also_supervision_chair: bool
 
     @staticmethod
-    def of(s: CommitteeSeat) -> SeatOut:
-        return SeatOut(
-            id=s.pk,
-            holder_name=mask_name(s.holder_name),
-            role=s.role,
-            role_label=str(s.get_role_display()),
-            resident_unit=s.resident_unit.name if s.resident_unit_id else None,
-            is_part_time=s.is_part_time,
-            also_director=s.also_director,
-            also_supervision_chair=s.also_supervision_chair,
-        )
+    def resolve_holder_name(s: CommitteeSeat) -> str:
+        return mask_name(s.holder_name)
+
+    @staticmethod
+    def resolve_resident_unit(s: CommitteeSeat) -> str | None:
+        return s.resident_unit.name if s.resident_unit_id else None
 
 
 class OrgDetailOut(OrgOut):
     seats: list[SeatOut]
-
-
-def _org_out(o: PartyOrganization) -> OrgOut:
-    return OrgOut(
-        id=o.pk,
-        name=o.name,
-        kind=o.kind,
-        kind_label=str(o.get_kind_display()),
-        division_code=o.division.code,
-        is_joint_committee=o.is_joint_committee,
-    )
 
 
 @router.post("/orgs", response={201: OrgOut}, summary="建立党组织")
@@ -328,16 +310,8 @@ def org_create(request, payload: OrgIn):
     if payload.kind not in OrgKind.values:
         raise ValidationFailed("组织类型不正确。")
     division = division_get_for_user(user=request.user, code=payload.division_code)
-    parent = (
-        selectors.org_get_for_user(user=request.user, pk=payload.parent_id)
-        if payload.parent_id
-        else None
-    )
-    unit = (
-        unit_get_for_user(user=request.user, pk=payload.resident_unit_id)
-        if payload.resident_unit_id
-        else None
-    )
+    parent = scoped_or_none(selectors.org_get_for_user, user=request.user, pk=payload.parent_id)
+    unit = scoped_or_none(unit_get_for_user, user=request.user, pk=payload.resident_unit_id)
     org = services.org_create(
         actor=request.user,
         division=division,
@@ -348,15 +322,12 @@ def org_create(request, payload: OrgIn):
         is_joint_committee=payload.is_joint_committee,
         established_on=payload.established_on,
     )
-    return Status(201, _org_out(org))
+    return Status(201, org)
 
 
 @router.get("/orgs/{pk}", response=OrgDetailOut, summary="党组织及其委员会")
 def org_detail(request, pk: int):
-    org = selectors.org_get_for_user(user=request.user, pk=pk)
-    out = _org_out(org)
-    seats = [SeatOut.of(s) for s in org.seats.all()]
-    return OrgDetailOut(**out.model_dump(), seats=seats)
+    return selectors.org_get_for_user(user=request.user, pk=pk)
 
 
 class SeatIn(Schema):
@@ -373,11 +344,7 @@ def seat_appoint(request, pk: int, payload: SeatIn):
     if payload.role not in SeatRole.values:
         raise ValidationFailed("职务不正确。")
     org = selectors.org_get_for_user(user=request.user, pk=pk)
-    unit = (
-        unit_get_for_user(user=request.user, pk=payload.resident_unit_id)
-        if payload.resident_unit_id
-        else None
-    )
+    unit = scoped_or_none(unit_get_for_user, user=request.user, pk=payload.resident_unit_id)
     seat = services.seat_appoint(
         actor=request.user,
         organization=org,
@@ -388,18 +355,14 @@ def seat_appoint(request, pk: int, payload: SeatIn):
         also_director=payload.also_director,
         also_supervision_chair=payload.also_supervision_chair,
     )
-    return Status(201, SeatOut.of(seat))
+    return Status(201, seat)
 
 
 @router.patch("/seats/{pk}", response=SeatOut, summary="修改委员(职务、交叉任职)")
 def seat_edit(request, pk: int, payload: SeatIn):
     seat = selectors.seat_get_for_user(user=request.user, pk=pk)
-    unit = (
-        unit_get_for_user(user=request.user, pk=payload.resident_unit_id)
-        if payload.resident_unit_id
-        else None
-    )
-    seat = services.seat_update(
+    unit = scoped_or_none(unit_get_for_user, user=request.user, pk=payload.resident_unit_id)
+    return services.seat_update(
         actor=request.user,
         seat=seat,
         holder_name=payload.holder_name,
@@ -409,7 +372,6 @@ def seat_edit(request, pk: int, payload: SeatIn):
         also_director=payload.also_director,
         also_supervision_chair=payload.also_supervision_chair,
     )
-    return SeatOut.of(seat)
 
 
 @router.delete("/seats/{pk}", response={204: None}, summary="免去委员职务")
@@ -422,7 +384,7 @@ def seat_delete(request, pk: int):
 class ConferenceOut(Schema):
     id: int
     name: str
-    division_code: str
+    division_code: str = Field(alias="division.code")
     established_on: dt.date
 
 
@@ -432,18 +394,9 @@ class ConferenceIn(Schema):
     name: str = ""
 
 
-def _conference_out(c: JointConference) -> ConferenceOut:
-    return ConferenceOut(
-        id=c.pk, name=c.name, division_code=c.division.code, established_on=c.established_on
-    )
-
-
 @router.get("/conferences", response=list[ConferenceOut], summary="本辖区党建工作联席会议")
 def conference_list(request):
-    return [
-        _conference_out(c)
-        for c in selectors.conferences_for_user(user=request.user).order_by("division__code")[:1000]
-    ]
+    return selectors.conferences_for_user(user=request.user).order_by("division__code")[:1000]
 
 
 @router.post("/conferences", response={201: ConferenceOut}, summary="建立党建工作联席会议")
@@ -455,7 +408,7 @@ def conference_create(request, payload: ConferenceIn):
         established_on=payload.established_on,
         name=payload.name,
     )
-    return Status(201, _conference_out(c))
+    return Status(201, c)
 
 
 class FollowUpOut(Schema):
@@ -469,26 +422,10 @@ class DecisionOut(Schema):
     owner: str
     due_on: dt.date | None
     status: str
-    status_label: str
+    status_label: str = Field(alias="get_status_display")
     project_id: int | None
     case_ref: str
     follow_ups: list[FollowUpOut]
-
-    @staticmethod
-    def of(d: MeetingDecision) -> DecisionOut:
-        return DecisionOut(
-            id=d.pk,
-            text=d.text,
-            owner=d.owner,
-            due_on=d.due_on,
-            status=d.status,
-            status_label=str(d.get_status_display()),
-            project_id=d.project_id,
-            case_ref=d.case_ref,
-            follow_ups=[
-                FollowUpOut(note=f.note, created_at=f.created_at) for f in d.follow_ups.all()
-            ],
-        )
 
 
 class MeetingDetailOut(Schema):
@@ -501,22 +438,16 @@ class MeetingDetailOut(Schema):
     attendees: list[str]
     decisions: list[DecisionOut]
 
+    @staticmethod
+    def resolve_attendees(m: JointMeeting) -> list[str]:
+        return [mask_name(a.name) for a in m.attendance.all()]
+
 
 @router.get(
     "/meetings/{pk}", response=MeetingDetailOut, summary="联席会议详情(出席、议定事项、落实)"
 )
 def meeting_detail(request, pk: int):
-    m = selectors.meeting_get_for_user(user=request.user, pk=pk)
-    return MeetingDetailOut(
-        id=m.pk,
-        conference_id=m.conference_id,
-        title=m.title,
-        held_on=m.held_on,
-        agenda=m.agenda,
-        minutes=m.minutes,
-        attendees=[mask_name(a.name) for a in m.attendance.all()],
-        decisions=[DecisionOut.of(d) for d in m.decisions.all()],
-    )
+    return selectors.meeting_get_for_user(user=request.user, pk=pk)
 
 
 class FollowUpIn(Schema):
@@ -531,7 +462,7 @@ def decision_follow_up(request, pk: int, payload: FollowUpIn):
         actor=request.user, decision=decision, note=payload.note, status=payload.status or None
     )
     decision = MeetingDecision.objects.prefetch_related("follow_ups").get(pk=decision.pk)
-    return Status(201, DecisionOut.of(decision))
+    return Status(201, decision)
 
 
 class OverviewChildOut(Schema):
@@ -572,7 +503,4 @@ class UnitChoiceOut(Schema):
 @router.get("/employers", response=list[UnitChoiceOut], summary="可选工作单位(本区县或按名称搜索)")
 def employer_choices(request, community_code: str = "", q: str = ""):
     code = community_code or request.user.scope_code or ""
-    return [
-        UnitChoiceOut(id=u.pk, name=u.name)
-        for u in cobuild_selectors.employer_choices(community_code=code, q=q[:50])
-    ]
+    return cobuild_selectors.employer_choices(community_code=code, q=q[:50])
