@@ -39,6 +39,8 @@ LEAK_SIMILARITY = 0.8
 # Chosen on grouped 5-fold cross-validation inside the training file (see
 # docs/decisions/0030-intake-classifier-hotspots.md), never on dev_raw.
 SVM_C = 1.0
+# Training rows this similar are one message (reposts, edits): one CV group.
+GROUP_SIMILARITY = 0.5
 WORD_MIN_COUNT = 2
 
 LABELS = ("城乡建设", "劳动和社会保障", "教育文体", "商贸旅游", "环境保护", "卫生计生", "交通运输")
@@ -473,6 +475,45 @@ def evaluate(model: CategoryModel, examples: Sequence[Example]) -> dict:
             4,
         ),
         "messages_per_second": round(len(examples) / seconds, 1) if seconds else None,
+    }
+
+
+def near_duplicate_groups(examples: Sequence[Example], similarity: float = GROUP_SIMILARITY):
+    """Group ids joining training rows whose word TF-IDF cosine reaches
+    ``similarity`` (reposts and edited copies of one message), transitively."""
+    from scipy.sparse.csgraph import connected_components
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(tokenizer=str.split, lowercase=False, token_pattern=None)
+    x = vec.fit_transform([e.text for e in examples])
+    linked = (x @ x.T).tocsr() >= similarity
+    return connected_components(linked, directed=False)[1]
+
+
+def cross_validate(examples: Sequence[Example], folds: int = 5, seed: int = 0) -> dict:
+    """Grouped stratified k-fold estimate of the whole training recipe: near
+    duplicates never sit on both sides of a split (plain k-fold on this file
+    reads about 0.006 higher)."""
+    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    labels = np.array([e.label for e in examples])
+    groups = near_duplicate_groups(examples)
+    guess = np.empty(len(examples), dtype=object)
+    splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=seed)
+    for fit_idx, test_idx in splitter.split(labels, labels, groups):
+        model = train([examples[i] for i in fit_idx])
+        guess[test_idx] = model.pipeline.predict([model_text(examples[i].text) for i in test_idx])
+    guess = guess.astype(str)
+    names = sorted(set(labels))
+    per_class = f1_score(labels, guess, labels=names, average=None, zero_division=0)
+    return {
+        "folds": folds,
+        "grouping": f"word TF-IDF cosine >= {GROUP_SIMILARITY}, connected components",
+        "groups": int(groups.max() + 1),
+        "accuracy": round(float(accuracy_score(labels, guess)), 4),
+        "macro_f1": round(float(f1_score(labels, guess, average="macro")), 4),
+        "per_class_f1": {n: round(float(f), 4) for n, f in zip(names, per_class, strict=True)},
     }
 
 

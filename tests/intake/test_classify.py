@@ -163,3 +163,20 @@ def test_word_vocabulary_comes_from_segmented_training_rows():
         classify.Example("物业 收费", "城乡建设"),
     ]
     assert classify.word_vocabulary(rows, min_count=2) == ["物业"]
+
+
+def test_near_duplicates_share_a_cross_validation_group():
+    rows = [
+        classify.Example("小区 物业 乱收 停车费 业主 反映", "城乡建设"),
+        classify.Example("小区 物业 乱收 停车费 业主 反映 多次", "城乡建设"),
+        classify.Example("学校 食堂 收费 太高", "教育文体"),
+    ]
+    groups = classify.near_duplicate_groups(rows)
+    assert groups[0] == groups[1] != groups[2]
+
+
+def test_grouped_cross_validation_reports_macro_f1():
+    rows = classify.read_tokenized(classify.data_dir() / "train_tokenized.csv")[::20]
+    result = classify.cross_validate(rows, folds=3)
+    assert 0 < result["macro_f1"] <= 1
+    assert set(result["per_class_f1"]) == set(classify.LABELS)

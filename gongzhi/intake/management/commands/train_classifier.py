@@ -23,6 +23,10 @@ class Command(BaseCommand):
         parser.add_argument("--output-dir", type=Path, help=_("模型目录"))
         parser.add_argument("--sample", type=int, default=0, help=_("只用前 N 条随机样本"))
         parser.add_argument(
+            "--cv", type=int, default=0,
+            help=_("另做 N 折分组交叉验证(近似重复的留言同组),结果写入报告"),
+        )  # fmt: skip
+        parser.add_argument(
             "--threshold", type=float, default=classify.DEFAULT_TRIAGE_THRESHOLD,
             help=_("置信度低于此值转人工分拣"),
         )  # fmt: skip
@@ -43,6 +47,7 @@ class Command(BaseCommand):
             raise CommandError(_("训练集至少需要两个类别"))
         model = classify.train(examples, threshold=opts["threshold"])
         train_seconds = time.perf_counter() - started
+        grouped_cv = classify.cross_validate(examples, opts["cv"]) if opts["cv"] > 1 else None
         report = {
             "kind": classify.MODEL_KIND,
             "version": model.version,
@@ -54,9 +59,12 @@ class Command(BaseCommand):
             "model": model.meta,
             "machine": platform.machine(),
             "dev": classify.evaluate(model, held_out),
+            "grouped_cv": grouped_cv,
         }
         path = classify.save(model, report, opts["output_dir"])
         self.stdout.write(json.dumps(report["dev"], ensure_ascii=False))
+        if grouped_cv:
+            self.stdout.write(json.dumps(grouped_cv, ensure_ascii=False))
         self.stdout.write(
             self.style.SUCCESS(
                 _("模型已保存:%(path)s(训练 %(s).1f 秒,%(n)d 条)")
