@@ -7,11 +7,15 @@ party/cobuild/volunteering rows exist in the test territory otherwise.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from gongzhi.accounts.constants import Role
 from gongzhi.cobuild.models import Pairing, ResidentUnit, UnitContact
 from gongzhi.org.models import Division
+from gongzhi.volunteering import services
 from tests.factories import make_user
 
 STREET = "340111002"
@@ -46,3 +50,16 @@ def _liaison(unit, username):
     user = make_user(unit.division.code, Role.COBUILD_LIAISON, username=username)
     UnitContact.objects.create(unit=unit, name="李联络", phone="13900001111", user=user)
     return user
+
+
+def running_activity(place, capacity: int = 1):
+    """An activity of community a that began half an hour ago (check-in open)."""
+    now = timezone.now()
+    return services.activity_create(
+        actor=place["worker_a"],
+        division=place["a"],
+        title="一米阳光 · 助老理发",
+        starts_at=now - dt.timedelta(minutes=30),
+        ends_at=now + dt.timedelta(hours=2),
+        capacity=capacity,
+    )

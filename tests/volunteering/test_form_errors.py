@@ -15,19 +15,7 @@ from gongzhi.volunteering import services
 from gongzhi.volunteering.models import Activity, MicroWish, PointsRule, ServiceBrand, Team
 from tests.cobuild.redisplay import assert_redisplayed
 from tests.factories import make_user
-
-
-def _activity(place, **extra):
-    now = timezone.now()
-    return services.activity_create(
-        actor=place["worker_a"],
-        division=place["a"],
-        title="助老理发",
-        starts_at=now - dt.timedelta(hours=1),
-        ends_at=now + dt.timedelta(hours=2),
-        capacity=5,
-        **extra,
-    )
+from tests.volunteering.conftest import running_activity
 
 
 def test_activity_with_a_bad_capacity_redisplays_the_form(client, place):
@@ -100,7 +88,7 @@ def test_points_rule_out_of_range_redisplays_its_row(client, place):
 
 
 def test_finishing_with_a_negative_count_redisplays_the_activity(client, place):
-    activity = _activity(place)
+    activity = running_activity(place, capacity=5)
     client.force_login(place["worker_a"])
     r = client.post(f"/volunteering/activities/{activity.pk}/finish/", {"problems_solved": "-2"})
     assert_redisplayed(r, "finish", "解决问题数不能小于0。", 'value="-2"', "助老理发")
@@ -109,7 +97,7 @@ def test_finishing_with_a_negative_count_redisplays_the_activity(client, place):
 
 
 def test_checking_out_before_checking_in_redisplays_the_scan_page(client, place):
-    activity = _activity(place)
+    activity = running_activity(place, capacity=5)
     services.activity_sign_up(activity=activity, user=place["member"])
     token = services.scan_token(activity=activity, action="out")
     client.force_login(place["member"])
@@ -119,7 +107,7 @@ def test_checking_out_before_checking_in_redisplays_the_scan_page(client, place)
 
 
 def test_an_expired_code_is_still_an_error_page(client, place):
-    activity = _activity(place)
+    activity = running_activity(place, capacity=5)
     token = services.scan_token(activity=activity, action="in")
     client.force_login(place["member"])
     with time_machine.travel(timezone.now() + dt.timedelta(days=3)):

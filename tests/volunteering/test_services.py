@@ -10,22 +10,11 @@ from gongzhi.core.errors import Conflict, ValidationFailed
 from gongzhi.volunteering import services
 from gongzhi.volunteering.models import MicroWish, PointsEntry, PointsRule, SignUp
 from tests.factories import make_user
-
-
-def _activity(place, capacity=1):
-    now = timezone.now()
-    return services.activity_create(
-        actor=place["worker_a"],
-        division=place["a"],
-        title="一米阳光 · 助老理发",
-        starts_at=now - dt.timedelta(minutes=30),
-        ends_at=now + dt.timedelta(hours=2),
-        capacity=capacity,
-    )
+from tests.volunteering.conftest import running_activity
 
 
 def test_signing_up_over_capacity_is_refused(place):
-    a = _activity(place, capacity=1)
+    a = running_activity(place, capacity=1)
     services.activity_sign_up(activity=a, user=place["member"])
     with pytest.raises(Conflict, match="名额已满"):
         services.activity_sign_up(activity=a, user=place["member2"])
@@ -33,7 +22,7 @@ def test_signing_up_over_capacity_is_refused(place):
 
 
 def test_checking_out_before_checking_in_is_refused(place):
-    a = _activity(place)
+    a = running_activity(place)
     services.activity_sign_up(activity=a, user=place["member"])
     with pytest.raises(ValidationFailed, match="尚未签到"):
         services.check_out(activity=a, user=place["member"])
@@ -42,7 +31,7 @@ def test_checking_out_before_checking_in_is_refused(place):
 
 def test_check_in_and_out_count_hours_and_points(place):
     PointsRule.objects.create(event="service_hour", points=10)
-    a = _activity(place)
+    a = running_activity(place)
     services.activity_sign_up(activity=a, user=place["member"])
     t0 = timezone.now()
     services.check_in(activity=a, user=place["member"], at=t0)
@@ -52,7 +41,7 @@ def test_check_in_and_out_count_hours_and_points(place):
 
 
 def test_scan_token_round_trips_and_rejects_tampering(place):
-    a = _activity(place)
+    a = running_activity(place)
     token = services.scan_token(activity=a, action="in")
     assert services.scan_resolve(token=token) == (a.pk, "in")
     with pytest.raises(ValidationFailed, match="二维码无效"):
