@@ -278,8 +278,15 @@ def contact_create(request, pk: int):
     return redirect("cobuild:unit", pk=pk)
 
 
+def _contact_page(request, pk: int, *args, **kwargs):
+    """The unit page holding a contact's row (and its remove button)."""
+    contact = selectors.contact_get_for_user(user=request.user, pk=pk)
+    return _unit_page(request, contact.unit_id)
+
+
 @login_required
 @require_POST
+@forms.redisplay_on_error(_contact_page, "contact_remove")
 def contact_remove(request, pk: int):
     contact = selectors.contact_get_for_user(user=request.user, pk=pk)
     services.contact_remove(actor=request.user, contact=contact)

@@ -5,7 +5,7 @@ is written: resources, matching, assessments, ending a pairing, project status."
 from __future__ import annotations
 
 from gongzhi.cobuild import services
-from gongzhi.cobuild.models import Need, Pairing, Project, Resource, UnitAssessment
+from gongzhi.cobuild.models import Need, Pairing, Project, Resource, UnitAssessment, UnitContact
 from tests.cobuild.redisplay import assert_redisplayed
 
 
@@ -75,3 +75,13 @@ def test_moving_a_finished_project_back_redisplays_the_list_with_409(client, pla
     assert_redisplayed(r, "project_status", "不能改为", "助老食堂", status=409)
     project.refresh_from_db()
     assert project.status == "done"
+
+
+def test_removing_the_liaisons_contact_redisplays_the_unit_page_with_409(client, place):
+    contact = UnitContact.objects.get(user=place["liaison"])
+    client.force_login(place["worker_a"])
+    r = client.post(f"/cobuild/contacts/{contact.pk}/remove/")
+    assert_redisplayed(
+        r, "contact_remove", "该联系人绑定了联络员账号,不能删除", "包河区税务局", status=409
+    )
+    assert UnitContact.objects.filter(pk=contact.pk).exists()
