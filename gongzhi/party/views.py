@@ -214,23 +214,30 @@ def org_detail(request, pk: int):
     return render(request, template, ctx)
 
 
+def _seat_fields(request) -> dict:
+    """Role, the part-time member's unit and the cross-appointment flags of the
+    appoint and edit forms."""
+    data = request.POST
+    unit_pk = forms.optional_pk(data, "resident_unit")
+    return {
+        "role": forms.choice(data, "role", _("职务"), SeatRole.values),
+        "resident_unit": unit_get_for_user(user=request.user, pk=unit_pk) if unit_pk else None,
+        "is_part_time": data.get("is_part_time") == "on",
+        "also_director": data.get("also_director") == "on",
+        "also_supervision_chair": data.get("also_supervision_chair") == "on",
+    }
+
+
 @login_required
 @require_POST
 @forms.redisplay_on_error(_org_page, "seat")
 def seat_appoint(request, pk: int):
     org = selectors.org_get_for_user(user=request.user, pk=pk)
-    data = request.POST
-    unit_pk = forms.optional_pk(data, "resident_unit")
-    unit = unit_get_for_user(user=request.user, pk=unit_pk) if unit_pk else None
     services.seat_appoint(
         actor=request.user,
         organization=org,
-        holder_name=forms.text(data, "holder_name", _("姓名"), max_length=32),
-        role=forms.choice(data, "role", _("职务"), SeatRole.values),
-        resident_unit=unit,
-        is_part_time=data.get("is_part_time") == "on",
-        also_director=data.get("also_director") == "on",
-        also_supervision_chair=data.get("also_supervision_chair") == "on",
+        holder_name=forms.text(request.POST, "holder_name", _("姓名"), max_length=32),
+        **_seat_fields(request),
     )
     messages.success(request, _("已任命委员。"))
     return redirect("party:org", pk=org.pk)
@@ -403,18 +410,12 @@ def seat_edit(request, pk: int):
         template, ctx = _seat_page(request, pk)
         return render(request, template, ctx)
     seat = selectors.seat_get_for_user(user=request.user, pk=pk)
-    data = request.POST
-    unit_pk = forms.optional_pk(data, "resident_unit")
+    holder = forms.text(request.POST, "holder_name", _("姓名"), required=False, max_length=32)
     services.seat_update(
         actor=request.user,
         seat=seat,
-        holder_name=forms.text(data, "holder_name", _("姓名"), required=False, max_length=32)
-        or seat.holder_name,
-        role=forms.choice(data, "role", _("职务"), SeatRole.values),
-        resident_unit=unit_get_for_user(user=request.user, pk=unit_pk) if unit_pk else None,
-        is_part_time=data.get("is_part_time") == "on",
-        also_director=data.get("also_director") == "on",
-        also_supervision_chair=data.get("also_supervision_chair") == "on",
+        holder_name=holder or seat.holder_name,
+        **_seat_fields(request),
     )
     messages.success(request, _("委员信息已保存。"))
     return redirect("party:org", pk=seat.organization_id)
