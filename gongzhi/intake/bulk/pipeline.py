@@ -30,18 +30,18 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import multiprocessing
 import os
 import sys
 import time as _time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
@@ -58,7 +58,9 @@ BATCH = 20_000
 CELL_DEG_LAT = 0.0019  # ≈ 211 m
 CELL_DEG_LNG = 0.0022  # ≈ 211 m at 31° N
 EARTH_R = 6371008.8  # org.geo.coords.EARTH_RADIUS_M
-WRITER_CACHE_KIB = 1_048_576  # SQLite page cache of the writer's connection: 1 GiB
+# The SQLite writer's own connection: a 1 GiB page cache (20 indexes on cases) and
+# a WAL checkpoint every 64 MiB instead of every 4 MiB; one checkpoint at the end.
+WRITER_PRAGMAS = ("PRAGMA cache_size=-1048576", "PRAGMA wal_autocheckpoint=16384")
 
 
 @dataclass
@@ -107,7 +109,7 @@ class _Progress:
             rate = self.n / max(now - self.t0, 1e-9)
             bar = "#" * int(pct / 4)
             sys.stderr.write(f"\r{self.desc} [{bar:<25}] {self.n:,}/{self.total:,} {pct:5.1f}% "
-                             f"{rate:,.0f} {self.unit}/s")  # fmt: skip
+                             f"{rate:,.{0 if rate >= 10 else 1}f} {self.unit}/s")  # fmt: skip
             sys.stderr.flush()
 
     def close(self) -> None:
@@ -321,119 +323,176 @@ class Decision:
     suggest: int | None = None
 
 
-class Dedupe:
-    """Blocked duplicate search in time order (``step`` over consecutive slices
-    of the time order); a Decision per record index.
+def _bigram_matrix(texts: list[str]):
+    """Rows of character-bigram counts (``dedupe.bigrams``; a one-character
+    text is its own single token), built with arrays."""
+    from scipy import sparse
 
-    ``existing``: stored open cases (epoch, -id, lng, lat, category code,
-    title, description), any order."""
+    rows, grams = [], []
+    for r, text in enumerate(texts):
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        # a one-character text: a negative token, which no bigram can equal
+        g = codes[:-1] * 0x110000 + codes[1:] if len(codes) >= 2 else -(codes + 1)
+        rows.append(np.full(len(g), r, dtype=np.int64))
+        grams.append(g)
+    if not grams or not sum(len(g) for g in grams):
+        return sparse.csr_matrix((len(texts), 1))
+    r = np.concatenate(rows)
+    cols, inv = np.unique(np.concatenate(grams), return_inverse=True)
+    return sparse.csr_matrix(
+        (np.ones(len(r)), (r, inv.ravel())), shape=(len(texts), len(cols))
+    )  # duplicates are summed: counts
 
-    def __init__(self, cols: F.Parsed, epoch: list[float], existing: list[tuple]):
-        self.auto, self.suggest = D.thresholds()
-        self.window = D.window_days() * 86400.0
-        self.radius = D.radius_m()
-        self.cols, self.epoch = cols, epoch
-        self.cells: dict[tuple[int, int], list] = defaultdict(list)
-        self.key_id: dict[str, int] = {}
-        self.pair_id: dict[tuple[str, str], int] = {}
-        self.grams: list = []
-        self.memo: dict[tuple[int, int], float] = {}
-        self.families: dict[str, str] = {}
-        self.existing = sorted(existing, key=lambda e: e[0])
-        self.ex = 0
-        self.decisions: dict[int, Decision] = {}
 
-    def text_id(self, title: str, text: str) -> int:
-        j = self.pair_id.get((title, text))
+def dedupe(cols: F.Parsed, epoch: np.ndarray, existing: list[tuple]) -> dict[int, Decision]:
+    """The ``intake.dedupe`` rules over the whole import at once; a Decision per
+    record index (master: record index, or -(case id) of a stored case).
+
+    Candidate pairs are found with arrays: every item (record or stored open
+    case, ``existing``: (epoch, -id, lng, lat, category code, title,
+    description)) gets a rank in time order and a ~210 m cell; for each of a
+    record's 9 neighbouring cells one ``searchsorted`` gives the earlier items
+    of the last 7 days. Category family and haversine distance filter the
+    pairs as arrays, the bigram cosine is one sparse row product per distinct
+    text pair. Only pairs at or above the suggestion threshold reach the
+    sequential pass, which applies the one rule that depends on order: a
+    merged duplicate is never a master itself.
+    """
+    from scipy import sparse
+
+    auto, suggest = D.thresholds()
+    window = D.window_days() * 86400.0
+    radius = D.radius_m()
+    n, m = len(cols), len(existing)
+    if n == 0:
+        return {}
+    # items: records 0..n-1, stored cases n..n+m-1
+    x = np.asarray(cols.lng + [e[2] for e in existing], dtype=np.float64)
+    y = np.asarray(cols.lat + [e[3] for e in existing], dtype=np.float64)
+    t = np.concatenate([epoch, np.asarray([e[0] for e in existing], dtype=np.float64)])
+    fam_id: dict[str, int] = {}
+    fam = np.asarray(
+        [fam_id.setdefault(D.category_family(c), len(fam_id)) for c in cols.category]
+        + [fam_id.setdefault(D.category_family(e[4]), len(fam_id)) for e in existing],
+        dtype=np.int64,
+    )
+    names = sorted(fam_id, key=fam_id.get)
+    compat = np.array([[D.categories_compatible(a, b) for b in names] for a in names], dtype=bool)
+    pair_id: dict[tuple[str, str], int] = {}
+    key_id: dict[str, int] = {}
+    keys: list[str] = []
+
+    def text_id(title: str, text: str) -> int:
+        j = pair_id.get((title, text))
         if j is None:
             k = D.text_key(title, text)
-            j = self.key_id.get(k)
+            j = key_id.get(k)
             if j is None:
-                j = self.key_id[k] = len(self.grams)
-                # D.bigrams with the pairs as tuples (the same counts, built in C)
-                g = Counter(itertools.pairwise(k)) if len(k) >= 2 else Counter([k] if k else [])
-                self.grams.append((g, math.sqrt(sum(v * v for v in g.values()))))
-            self.pair_id[(title, text)] = j
+                j = key_id[k] = len(keys)
+                keys.append(k)
+            pair_id[(title, text)] = j
         return j
 
-    def cosine(self, a: int, b: int) -> float:
-        """``dedupe.cosine`` with the norms computed once per text."""
-        (ga, na), (gb, nb) = self.grams[a], self.grams[b]
-        if not na or not nb:
-            return 0.0
-        if len(ga) > len(gb):
-            ga, gb = gb, ga
-        common = ga.keys() & gb.keys()
-        if not common:
-            return 0.0
-        return sum(ga[k] * gb[k] for k in common) / (na * nb)
-
-    def family(self, code: str) -> str:
-        f = self.families.get(code)
-        if f is None:
-            f = self.families[code] = D.category_family(code)
-        return f
-
-    def step(self, indices: list[int]) -> None:
-        cols, epoch, cells, existing = self.cols, self.epoch, self.cells, self.existing
-        window, radius, suggest, auto = self.window, self.radius, self.suggest, self.auto
-        memo, decisions = self.memo, self.decisions
-        lat_m = radius / 111_000.0  # degrees of latitude a match can be apart, with a margin
-        cats, lngs, lats = cols.category, cols.lng, cols.lat
-        rad = math.pi / 180
-        sin, cos, asin, sqrt = math.sin, math.cos, math.asin, math.sqrt
-        for i in indices:
-            when = epoch[i]
-            while self.ex < len(existing) and existing[self.ex][0] <= when:
-                t, ref, ox, oy, code, title, text = existing[self.ex]
-                cells[(int(ox / CELL_DEG_LNG), int(oy / CELL_DEG_LAT))].append(
-                    (t, ref, ox, oy, self.family(code), self.text_id(title, text))
-                )
-                self.ex += 1
-            x, y = lngs[i], lats[i]
-            cx, cy = int(x / CELL_DEG_LNG), int(y / CELL_DEG_LAT)
-            fam = self.family(cats[i])
-            me = None
-            best = None
-            cos_y = cos(y * rad)
-            for dx in (-1, 0, 1):
-                for dy in (-1, 0, 1):
-                    cell = cells.get((cx + dx, cy + dy))
-                    if not cell:
-                        continue
-                    for k in range(len(cell) - 1, -1, -1):  # newest first
-                        t, ref, ox, oy, ofam, otid = cell[k]
-                        if when - t > window:
-                            break
-                        if ofam != fam and ofam[0] == fam[0]:
-                            continue  # same vocabulary, another first-level class
-                        if abs(oy - y) > lat_m:
-                            continue
-                        # haversine (org.geo.coords.haversine_m), scalar
-                        h = (sin((oy - y) * rad / 2) ** 2
-                             + cos_y * cos(oy * rad) * sin((ox - x) * rad / 2) ** 2)  # fmt: skip
-                        dist = 2 * EARTH_R * asin(sqrt(min(h, 1.0)))
-                        if dist > radius:
-                            continue
-                        if me is None:
-                            me = self.text_id(cols.title[i], cols.text[i])
-                        pair = (me, otid) if me < otid else (otid, me)
-                        score = memo.get(pair)
-                        if score is None:
-                            score = memo[pair] = self.cosine(me, otid)
-                        if score >= suggest and (best is None or score > best[0]):
-                            best = (score, ref, dist, (when - t) / 86400)
-            if best is not None:
-                score, ref, dist, days = best
-                reasons = {"distance_m": round(dist, 1), "days": round(days, 2),
-                           "text": round(score, 4), "bulk": True}  # fmt: skip
-                if score >= auto:
-                    decisions[i] = Decision(master=ref, score=round(score, 4), reasons=reasons)
-                    continue  # a merged duplicate is never a master itself
-                decisions[i] = Decision(suggest=ref, score=round(score, 4), reasons=reasons)
-            if me is None:
-                me = self.text_id(cols.title[i], cols.text[i])
-            cells[(cx, cy)].append((when, i, x, y, fam, me))
+    tid = np.asarray(
+        [text_id(a, b) for a, b in zip(cols.title, cols.text, strict=True)]
+        + [text_id(e[5], e[6]) for e in existing],
+        dtype=np.int64,
+    )
+    # rank: time order; a stored case before a record of the same second
+    kind = np.concatenate([np.ones(n, dtype=np.int8), np.zeros(m, dtype=np.int8)])
+    by_rank = np.lexsort((np.arange(n + m), kind, t))
+    rank = np.empty(n + m, dtype=np.int64)
+    rank[by_rank] = np.arange(n + m)
+    t_by_rank = t[by_rank]
+    cx = np.floor(x / CELL_DEG_LNG).astype(np.int64)
+    cy = np.floor(y / CELL_DEG_LAT).astype(np.int64)
+    cx0, cy0 = cx.min() - 1, cy.min() - 1
+    span = int(cy.max() - cy0) + 2
+    cell = (cx - cx0) * span + (cy - cy0)
+    big = np.int64(n + m + 1)
+    skey = cell * big + rank
+    sorder = np.argsort(skey, kind="stable")
+    skey_sorted = skey[sorder]
+    rec = np.arange(n)
+    first = np.searchsorted(t_by_rank, t[:n] - window, side="left")  # oldest rank in window
+    ii, jj = [], []
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            nc = cell[:n] + dx * span + dy
+            lo = np.searchsorted(skey_sorted, nc * big + first, side="left")
+            hi = np.searchsorted(skey_sorted, nc * big + rank[:n], side="left")
+            cnt = hi - lo
+            total = int(cnt.sum())
+            if not total:
+                continue
+            starts = np.repeat(lo - np.cumsum(cnt) + cnt, cnt)
+            ii.append(np.repeat(rec, cnt))
+            jj.append(sorder[np.arange(total) + starts])
+    if not ii:
+        return {}
+    i = np.concatenate(ii)
+    j = np.concatenate(jj)
+    keep = compat[fam[i], fam[j]]
+    i, j = i[keep], j[keep]
+    # haversine (org.geo.coords.haversine_m), as arrays
+    r = np.pi / 180
+    h = (
+        np.sin((y[j] - y[i]) * r / 2) ** 2
+        + np.cos(y[i] * r) * np.cos(y[j] * r) * np.sin((x[j] - x[i]) * r / 2) ** 2
+    )
+    dist = 2 * EARTH_R * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+    keep = dist <= radius
+    i, j, dist = i[keep], j[keep], dist[keep]
+    if not len(i):
+        return {}
+    # cosine of bigram counts, once per distinct text pair
+    a, b = np.minimum(tid[i], tid[j]), np.maximum(tid[i], tid[j])
+    nk = np.int64(len(keys))
+    uniq, inverse = np.unique(a * nk + b, return_inverse=True)
+    used = np.unique(np.concatenate([uniq // nk, uniq % nk]))
+    row_of = np.full(len(keys), -1, dtype=np.int64)
+    row_of[used] = np.arange(len(used))
+    X = _bigram_matrix([keys[k] for k in used.tolist()])
+    norm = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    norm[norm == 0] = np.inf  # an empty text: cosine 0 (dedupe.cosine)
+    X = sparse.csr_matrix(X.multiply(1 / norm[:, None]))
+    ua, ub = row_of[uniq // nk], row_of[uniq % nk]
+    scores = np.empty(len(uniq))
+    for s in range(0, len(uniq), 100_000):
+        e = s + 100_000
+        scores[s:e] = np.asarray(X[ua[s:e]].multiply(X[ub[s:e]]).sum(axis=1)).ravel()
+    score = scores[inverse]
+    keep = score >= suggest - 1e-12
+    i, j, dist, score = i[keep], j[keep], dist[keep], score[keep]
+    # sequential: records in time order; a merged record is no one's master
+    order = np.lexsort((-score, rank[i]))
+    merged = np.zeros(n, dtype=bool)
+    decisions: dict[int, Decision] = {}
+    k, total = 0, len(order)
+    order_l = order.tolist()
+    i_l, j_l = i.tolist(), j.tolist()
+    while k < total:
+        rec_i = i_l[order_l[k]]
+        best = None
+        while k < total and i_l[order_l[k]] == rec_i:
+            p = order_l[k]
+            k += 1
+            cand = j_l[p]
+            if best is None and (cand >= n or not merged[cand]):
+                best = p
+        if best is None:
+            continue
+        cand, sc = j_l[best], float(score[best])
+        ref = cand if cand < n else existing[cand - n][1]
+        reasons = {"distance_m": round(float(dist[best]), 1),
+                   "days": round(float(t[rec_i] - t[cand]) / 86400, 2),
+                   "text": round(sc, 4), "bulk": True}  # fmt: skip
+        if sc >= auto - 1e-12:
+            decisions[rec_i] = Decision(master=ref, score=round(sc, 4), reasons=reasons)
+            merged[rec_i] = True
+        else:
+            decisions[rec_i] = Decision(suggest=ref, score=round(sc, 4), reasons=reasons)
+    return decisions
 
 
 class Router:
@@ -543,10 +602,10 @@ def run(directory: Path, *, classifier=None, progress: bool = False, batch: int 
         cols = cols.keep([not m for m in mask])
     cat_by_code = {c.code: c.pk for c in Category.objects.only("code")}
     cat_ids = [cat_by_code[c] for c in cols.category]
-    epoch = [w.timestamp() for w in cols.when]
-    order = sorted(range(len(cols)), key=lambda i: (epoch[i], i))
+    epoch = np.asarray([w.timestamp() for w in cols.when], dtype=np.float64)
+    order = np.lexsort((np.arange(len(cols)), epoch)).tolist()
     existing = []
-    if epoch:
+    if len(cols):
         lo = min(cols.when) - timedelta(days=D.window_days())
         existing = [
             (t.timestamp(), -pk, x, y, code, ti, tx)
@@ -559,13 +618,15 @@ def run(directory: Path, *, classifier=None, progress: bool = False, batch: int 
     grid_ids = dict(
         Division.objects.filter(code__in=set(cols.path)).values_list("code", "id").iterator()
     )
-    dd = Dedupe(cols, epoch, existing)
-    router = Router()
-    persist = Persister(cols, grid_ids, cat_ids, router, dd, report)
-    persist.reserve(order)
     lap("prepare")
+    decisions = dedupe(cols, epoch, existing)
+    lap("dedupe")
+    router = Router()
+    persist = Persister(cols, grid_ids, cat_ids, router, decisions, report)
     persist.route_all()
     lap("route")
+    persist.reserve(order)
+    lap("reserve_ids_numbers")
     if separate is None:
         separate = not connection.in_atomic_block
     writer = Writer(persist, separate)
@@ -577,18 +638,13 @@ def run(directory: Path, *, classifier=None, progress: bool = False, batch: int 
                     tri_cols, tri_list, range(s, min(s + batch, len(tri_list)))
                 )
                 writer.put(Job(triage_rows=rows), bar)
-        lap("persist_triage")
         for s in range(0, len(order), batch):
-            chunk = order[s : s + batch]
-            t = _time.perf_counter()
-            dd.step(chunk)
-            persist.clock["dedupe"] += _time.perf_counter() - t
-            writer.put(persist.rows(chunk), bar)
+            writer.put(persist.rows(order[s : s + batch]), bar)
         writer.finish()
     finally:
         writer.stop()
         bar.close()
-    lap("dedupe_route_persist")
+    lap("persist")
     report.routes_computed = len(router.memo)
     report.seconds.update({f"persist.{k}": v for k, v in persist.clock.items()})
     report.seconds.update({f"writer.{k}": v for k, v in writer.clock.items()})
@@ -688,9 +744,11 @@ class Writer:
     def _loop(self) -> None:  # in the writer process
         import traceback
 
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cur:  # this connection only: a bigger page cache
-                cur.execute(f"PRAGMA cache_size=-{WRITER_CACHE_KIB}")
+        sqlite = connection.vendor == "sqlite"
+        if sqlite:
+            with connection.cursor() as cur:  # this connection only
+                for pragma in WRITER_PRAGMAS:
+                    cur.execute(pragma)
         failed = False
         while True:
             job = self.q.get()
@@ -708,6 +766,9 @@ class Writer:
                 failed = True
                 msg = "".join(traceback.format_exception_only(exc)).strip()
                 self.done.put(("error", msg, _time.perf_counter() - t))
+        if sqlite:
+            with connection.cursor() as cur:
+                cur.execute("PRAGMA wal_checkpoint(PASSIVE)")
         connection.close()
 
     def _raise(self):
@@ -733,11 +794,11 @@ class Writer:
 
 
 class Persister:
-    def __init__(self, cols: F.Parsed, grid_ids, cat_ids, router: Router, dd: Dedupe, report):
+    def __init__(self, cols: F.Parsed, grid_ids, cat_ids, router: Router, decisions, report):
         from ..models import DuplicateSuggestion, TriageItem
 
         self.cols, self.grid_ids, self.cat_ids, self.router = cols, grid_ids, cat_ids, router
-        self.decisions, self.report = dd.decisions, report
+        self.decisions, self.report = decisions, report
         self.case_id: list[int] = []
         self.number: list[str] = []
         self.case_channel = {k: a.case_channel for k, a in ADAPTERS.items()}
@@ -746,7 +807,12 @@ class Persister:
         tri = {fl.name: fl for fl in TriageItem._meta.concrete_fields}
         self.tri_name, self.tri_phone = F.Sealer(tri["sender"]), F.Sealer(tri["sender_phone"])
         self.tri_guesses = tri["guesses"]
-        self.gain: dict[int, int] = defaultdict(int)  # record index → reporters it gains
+        # reporters a master gains (its priority): a record's own row carries them, a
+        # stored case is updated (one more per merged duplicate, as case_merge does)
+        self.gain: dict[int, int] = defaultdict(int)
+        for d in decisions.values():
+            if d.master is not None:
+                self.gain[d.master] += 1
         self.vendor = connection.vendor
         self.clock: dict[str, float] = defaultdict(float)
         self.payload_field = CaseEvent._meta.get_field("payload")
@@ -853,17 +919,7 @@ class Persister:
         sqlite = self.vendor == "sqlite"
         tail, channel_of, gain = self.case_tail, self.case_channel, self.gain
         dumps = json.dumps
-        # A master is earlier in time: in this chunk (its row carries the reporters
-        # it gains) or already written (stored before, or an earlier batch: UPDATE).
-        in_chunk = set(chunk)
-        bumps: dict[int, int] = defaultdict(int)
-        for i in chunk:
-            d = decisions.get(i)
-            if d is not None and d.master is not None:
-                if d.master >= 0 and d.master in in_chunk:
-                    gain[d.master] += 1
-                else:
-                    bumps[-d.master if d.master < 0 else case_id[d.master]] += 1
+        bumps = [(g, g, -k) for k in chunk_masters(chunk, decisions) if (g := gain.pop(k, 0))]
         for i in chunk:
             d = decisions.get(i)
             pk = case_id[i]
@@ -911,8 +967,7 @@ class Persister:
                 job.sugg_rows.append((pk, mid, d.score,
                                       self.reasons_field.get_db_prep_save(d.reasons, conn),
                                       "pending", now_db))  # fmt: skip
-        # a written master: one reporter more per merged duplicate (as case_merge)
-        job.bumps = [(n, n, pk) for pk, n in bumps.items()]
+        job.bumps = bumps
         self.clock["rows"] += _time.perf_counter() - t
         return job
 
@@ -957,6 +1012,16 @@ class Persister:
             cur.executemany(self.sugg_sql, job.sugg_rows)
         if job.bumps:
             cur.executemany(self.bump_sql, job.bumps)
+
+
+def chunk_masters(chunk: list[int], decisions: dict) -> set[int]:
+    """The stored cases (as -id) this chunk's duplicates merge into."""
+    out = set()
+    for i in chunk:
+        d = decisions.get(i)
+        if d is not None and d.master is not None and d.master < 0:
+            out.add(d.master)
+    return out
 
 
 def _constant_columns(model, given: list[str]) -> dict:
