@@ -12,7 +12,8 @@ stored exactly once: a case counts as submitted only when the server
 acknowledged it (201/200 with its number), failed requests are counted
 apart, and no source_ref may be stored twice. gunicorn runs gthread
 (-w 2 --threads 4, keep-alive; measured best of -w 3/8, -w 2/8, -w 2/4 on 2 cores) over
-SQLite in WAL with a busy timeout. --workers/--threads override.
+SQLite in WAL with a busy timeout; DEBUG off and each thread's database
+connection kept (SQLITE_CONN_MAX_AGE). --workers/--threads override.
 """
 
 from __future__ import annotations
@@ -71,6 +72,11 @@ def main() -> None:
             DJANGO_SETTINGS_MODULE="config.settings",
             LOG_LEVEL="WARNING",
             PYTHONPATH=str(ROOT),
+            # As in production: no DEBUG (which also records every query),
+            # and each gunicorn thread keeps its SQLite connection (opening
+            # one costs ~1.4 ms of CPU and starts with a cold page cache).
+            DEBUG="false",
+            SQLITE_CONN_MAX_AGE="600",
         )
         t0 = time.perf_counter()
         _run(env, "manage.py", "migrate", "--noinput", "-v", "0")
@@ -179,6 +185,7 @@ def main() -> None:
                 "users": users,
                 "seconds": seconds,
                 "gunicorn": f"-w {workers} --worker-class gthread --threads {threads}",
+                "settings": {"DEBUG": False, "SQLITE_CONN_MAX_AGE": 600},
                 "load_average_before": load_before,
                 "load_average_after": list(os.getloadavg()),
                 "setup_s": round(setup_s, 1),

@@ -40,7 +40,7 @@ PENDING = "pending_mfa"
 
 
 def _complete_login(request, user: User, *, mfa: bool) -> None:
-    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    auth_login(request, user, backend="gongzhi.accounts.backends.ScopedUserBackend")
     login_failures_clear(user.username)
     audit_record(action=AuditAction.LOGIN_SUCCESS, actor=user, request=request, detail={"mfa": mfa})
 

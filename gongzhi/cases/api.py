@@ -20,7 +20,7 @@ from gongzhi.core.errors import ValidationFailed
 from gongzhi.core.masking import mask_name, mask_phone
 
 from . import selectors, services
-from .constants import CLOCK_STATUSES, Channel, PhotoKind, Urgency
+from .constants import CLOCK_STATUSES, Action, Channel, PhotoKind, Status, Urgency
 from .deadlines import clock
 from .models import Case, Category, RoutingRule
 from .services import catalogue
@@ -29,6 +29,17 @@ from .units import unit_of
 
 router = Router()
 MAX_PAGE_SIZE = 100
+# The API's case detail needs the unit (unit_of) and the category, not the
+# grid row with its geometry (the pages' map).
+API_RELATED = ("category", "unit_division", "unit_department__division", "unit_owner__division")
+STATUS_LABELS = dict(Status.choices)
+ACTION_LABELS = dict(Action.choices)
+
+
+def _label(labels: dict, value: str) -> str:
+    """A choice's label (translated now), or the value itself if unknown —
+    what ``get_FOO_display`` answers, without rebuilding the choices map."""
+    return str(labels.get(value, value))
 
 
 class CaseIn(Schema):
@@ -81,49 +92,56 @@ class CaseOut(Schema):
 
     @staticmethod
     def of(case: Case, *, stored_flags: bool = False) -> CaseOut:
-        """``stored_flags`` (lists): overdue and near-due from stored fields,
-        as the staff queue does (docs/decisions/0005, 0051) — near-due is what
-        the sweep recorded — instead of a working-hour clock per row, which
-        costs a calendar query per case; the detail keeps the exact clock."""
-        unit = unit_of(case)
-        now = timezone.now()
-        if stored_flags:
-            running = case.status in CLOCK_STATUSES and case.handle_due is not None
-            overdue = running and case.handle_due < now
-            near_due = running and not overdue and case.warned_at is not None
-        else:
-            c = clock(
-                started=case.dispatched_at,
-                due=case.handle_due,
-                now=now,
-                limit_hours=case.limit_hours,
-            )
-            overdue, near_due = c.overdue, c.near_due
-        return CaseOut(
-            number=case.number,
-            version=case.version,
-            status=case.status,
-            status_label=str(case.get_status_display()),
-            channel=case.channel,
-            source_ref=case.source_ref,
-            title=case.title,
-            category=case.category.code,
-            category_name=case.category.name,
-            urgency=case.urgency,
-            lng=case.lng,
-            lat=case.lat,
-            address=case.address,
-            grid=case.division_path,
-            unit=UnitOut(**unit.as_payload()) if unit else None,
-            priority=case.priority,
-            handle_due=case.handle_due,
-            overdue=overdue,
-            near_due=near_due,
-            rework_count=case.rework_count,
-            rejection_count=case.rejection_count,
-            ruled=case.ruled,
-            created_at=case.created_at,
+        return CaseOut.model_construct(**_case_fields(case, stored_flags=stored_flags))
+
+
+def _case_fields(case: Case, *, stored_flags: bool = False) -> dict[str, Any]:
+    """The CaseOut fields of ``case``, built from typed model fields (so the
+    schema is not validated a second time: ``model_construct``).
+
+    ``stored_flags`` (lists): overdue and near-due from stored fields,
+    as the staff queue does (docs/decisions/0005, 0051) — near-due is what
+    the sweep recorded — instead of a working-hour clock per row, which
+    costs a calendar query per case; the detail keeps the exact clock."""
+    unit = unit_of(case)
+    now = timezone.now()
+    if stored_flags:
+        running = case.status in CLOCK_STATUSES and case.handle_due is not None
+        overdue = running and case.handle_due < now
+        near_due = running and not overdue and case.warned_at is not None
+    else:
+        c = clock(
+            started=case.dispatched_at,
+            due=case.handle_due,
+            now=now,
+            limit_hours=case.limit_hours,
         )
+        overdue, near_due = c.overdue, c.near_due
+    return {
+        "number": case.number,
+        "version": case.version,
+        "status": case.status,
+        "status_label": _label(STATUS_LABELS, case.status),
+        "channel": case.channel,
+        "source_ref": case.source_ref,
+        "title": case.title,
+        "category": case.category.code,
+        "category_name": case.category.name,
+        "urgency": case.urgency,
+        "lng": case.lng,
+        "lat": case.lat,
+        "address": case.address,
+        "grid": case.division_path,
+        "unit": UnitOut.model_construct(**unit.as_payload()) if unit else None,
+        "priority": case.priority,
+        "handle_due": case.handle_due,
+        "overdue": overdue,
+        "near_due": near_due,
+        "rework_count": case.rework_count,
+        "rejection_count": case.rejection_count,
+        "ruled": case.ruled,
+        "created_at": case.created_at,
+    }
 
 
 class EventOut(Schema):
@@ -172,9 +190,10 @@ class PhotoOut(Schema):
 
 def _detail(case: Case, user) -> CaseDetailOut:
     staff = user.is_staff_member
-    events = selectors.case_timeline(case=case, public_only=not staff)
-    return CaseDetailOut(
-        **CaseOut.of(case).dict(),
+    events = selectors.case_timeline(case=case, public_only=not staff).select_related(None)
+    rows = events.values_list("action", "from_status", "to_status", "note", "created_at")
+    return CaseDetailOut.model_construct(
+        **_case_fields(case),
         description=case.description,
         reporter_name=mask_name(case.reporter_name) if staff else "",
         reporter_phone_masked=mask_phone(case.reporter_phone) if case.reporter_phone else "",
@@ -182,15 +201,15 @@ def _detail(case: Case, user) -> CaseDetailOut:
         rating=case.rating,
         allowed_actions=selectors.actions_for_user(case=case, user=user),
         timeline=[
-            EventOut(
-                action=e.action,
-                action_label=str(e.get_action_display()),
-                from_status=e.from_status,
-                to_status=e.to_status,
-                note=e.note if staff else "",
-                created_at=e.created_at,
+            EventOut.model_construct(
+                action=action,
+                action_label=_label(ACTION_LABELS, action),
+                from_status=from_status,
+                to_status=to_status,
+                note=note if staff else "",
+                created_at=created_at,
             )
-            for e in events
+            for action, from_status, to_status, note, created_at in rows
         ],
     )
 
@@ -200,7 +219,7 @@ def case_create(request, payload: CaseIn):
     if payload.lng is None or payload.lat is None:
         raise ValidationFailed(_("坐标缺失或格式不正确。"), code="invalid_coordinates")
     case, created = services.case_submit(actor=request.user, **payload.dict())
-    case = selectors.case_get_for_user(user=request.user, number=case.number)
+    case = selectors.case_get_for_user(user=request.user, number=case.number, related=API_RELATED)
     return (201 if created else 200), _detail(case, request.user)
 
 
@@ -232,9 +251,14 @@ def case_list(
         overdue=overdue,
     )
     result = selectors.case_list_page(
-        user=request.user, filters=filters, page_size=page_size, page=page, before=before
+        user=request.user,
+        filters=filters,
+        page_size=page_size,
+        page=page,
+        before=before,
+        related=API_RELATED,
     )
-    return CasePage(
+    return CasePage.model_construct(
         items=[CaseOut.of(c, stored_flags=True) for c in result.items],
         page=page,
         page_size=page_size,
@@ -247,19 +271,19 @@ def case_list(
 @router.get("/queue", response=list[CaseOut], summary="我的待办")
 def case_queue(request, limit: int = 50):
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    cases = selectors.case_queue(user=request.user)[:limit]
+    cases = selectors.fetch_rows(selectors.case_queue(user=request.user), 0, limit, API_RELATED)
     return [CaseOut.of(c, stored_flags=True) for c in cases]
 
 
 @router.get("/{number}", response=CaseDetailOut, summary="案件详情")
 def case_detail(request, number: str):
-    case = selectors.case_get_for_user(user=request.user, number=number)
+    case = selectors.case_get_for_user(user=request.user, number=number, related=API_RELATED)
     return _detail(case, request.user)
 
 
 @router.post("/{number}/actions/{action}", response=CaseDetailOut, summary="执行流转动作")
 def case_action(request, number: str, action: str, payload: ActionIn):
-    case = selectors.case_get_for_user(user=request.user, number=number)
+    case = selectors.case_get_for_user(user=request.user, number=number, related=API_RELATED)
     services.case_act(
         case=case,
         action=action,
@@ -267,13 +291,13 @@ def case_action(request, number: str, action: str, payload: ActionIn):
         expected_version=payload.expected_version,
         params=payload.params,
     )
-    case = selectors.case_get_for_user(user=request.user, number=number)
+    case = selectors.case_get_for_user(user=request.user, number=number, related=API_RELATED)
     return _detail(case, request.user)
 
 
 @router.post("/{number}/photos", response={201: PhotoOut}, summary="上传照片(JPEG/PNG/WebP,≤5MB)")
 def case_photo(request, number: str, file: File[UploadedFile], kind: Form[str] = PhotoKind.BEFORE):
-    case = selectors.case_get_for_user(user=request.user, number=number)
+    case = selectors.case_get_for_user(user=request.user, number=number, related=API_RELATED)
     if file.size is not None and file.size > MAX_PHOTO_BYTES:
         raise ValidationFailed(_("照片不能超过 5 MB。"), code="photo_too_large")
     photo = services.case_photo_add(case=case, actor=request.user, data=file.read(), kind=kind)

@@ -7,6 +7,7 @@ import math
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -32,15 +33,28 @@ from .base import (
 
 
 def next_number(at: datetime) -> str:
-    """GZ + local date + 5-digit daily sequence, e.g. GZ2026112900001."""
+    """GZ + local date + 5-digit daily sequence, e.g. GZ2026112900001.
+
+    The UPDATE takes the row's write lock until the caller's transaction
+    ends, so the value read back is this transaction's alone."""
     from ..deadlines import TZ
 
     day = at.astimezone(TZ).date()
-    CaseSequence.objects.get_or_create(day=day)
-    seq = CaseSequence.objects.select_for_update().get(day=day)
-    seq.last += 1
-    seq.save(update_fields=["last"])
-    return f"GZ{day:%Y%m%d}{seq.last:05d}"
+    days = CaseSequence.objects.filter(day=day)
+    if not days.update(last=F("last") + 1):
+        CaseSequence.objects.get_or_create(day=day)
+        days.update(last=F("last") + 1)
+    last = days.values_list("last", flat=True).get()
+    return f"GZ{day:%Y%m%d}{last:05d}"
+
+
+def _by_source(channel: str, source_ref: str) -> Case | None:
+    """The case stored for (channel, source_ref), unique when source_ref is
+    set: no ORDER BY (compiling one over every column costs more than the
+    lookup)."""
+    return next(
+        iter(Case.objects.filter(channel=channel, source_ref=source_ref).order_by()[:1]), None
+    )
 
 
 def locate_point(*, lng, lat, crs: str = "wgs84") -> tuple[float, float, Division]:
@@ -94,7 +108,7 @@ def case_submit(
     if channel not in Channel.values:
         raise ValidationFailed(_("未知的来源渠道。"), code="invalid_channel")
     if source_ref:
-        existing = Case.objects.filter(channel=channel, source_ref=source_ref).first()
+        existing = _by_source(channel, source_ref)
         if existing is not None:
             return existing, False
     if actor is not None and not (actor.role_set & workflow.REPORTING_ROLES):
@@ -143,7 +157,7 @@ def case_submit(
             )
     except IntegrityError:
         # A concurrent submit of the same (channel, source_ref) won the race.
-        existing = Case.objects.filter(channel=channel, source_ref=source_ref).first()
+        existing = _by_source(channel, source_ref)
         if source_ref and existing is not None:
             return existing, False
         raise
