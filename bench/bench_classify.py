@@ -41,9 +41,10 @@ def main() -> None:
         )
     messages = hotspots.read_messages(classify.data_dir() / "messages_with_votes.csv")
     texts = [m.text for m in messages] * 2
-    model.predict_proba(texts[:100])  # warm-up
+    titles = [m.title for m in messages] * 2
+    model.predict_proba(texts[:100], titles[:100])  # warm-up
     started = time.perf_counter()
-    model.predict_proba(texts)
+    model.predict_proba(texts, titles)
     msg_s = len(texts) / (time.perf_counter() - started)
     dev = report["dev"]
     result = {

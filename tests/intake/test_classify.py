@@ -180,3 +180,22 @@ def test_grouped_cross_validation_reports_macro_f1():
     result = classify.cross_validate(rows, folds=3)
     assert 0 < result["macro_f1"] <= 1
     assert set(result["per_class_f1"]) == set(classify.LABELS)
+
+
+def test_title_is_read_before_the_space_run_of_tokenized_rows(tmp_path):
+    src = tmp_path / "t.csv"
+    src.write_text(
+        "tokens,label\n路灯 不亮     晚上 小区 路灯 不亮,城乡建设\n"
+        "社保卡 补办 流程,劳动和社会保障\n",
+        encoding="utf-8",
+    )
+    rows = classify.read_tokenized(src)
+    assert [r.title for r in rows] == ["路灯 不亮", ""]
+
+
+def test_title_block_falls_back_to_the_first_characters():
+    assert classify.title_text("路灯坏了 晚上很黑", "路灯坏了!") == "路灯坏了"
+    assert (
+        classify.title_text("A市小区路灯坏了,晚上很黑,请尽快修理好吗谢谢")
+        == "a市小区路灯坏了晚上很黑请尽快修理好吗谢"
+    )

@@ -43,7 +43,9 @@ class Command(BaseCommand):
             out.writerow(["id", "label", "confidence"])
             for start in range(0, len(rows), BATCH):
                 chunk = rows[start : start + BATCH]
-                proba = model.predict_proba(f"{r['title']} {r['detail']}" for r in chunk)
+                proba = model.predict_proba(
+                    [f"{r['title']} {r['detail']}" for r in chunk], [r["title"] for r in chunk]
+                )
                 labels = model.labels
                 for r, p in zip(chunk, proba, strict=True):
                     best = int(p.argmax())
