@@ -619,25 +619,24 @@ def run(directory: Path, *, classifier=None, progress: bool = False, batch: int 
         Division.objects.filter(code__in=set(cols.path)).values_list("code", "id").iterator()
     )
     lap("prepare")
-    decisions = dedupe(cols, epoch, existing)
-    lap("dedupe")
     router = Router()
-    persist = Persister(cols, grid_ids, cat_ids, router, decisions, report)
-    persist.route_all()
-    lap("route")
+    persist = Persister(cols, grid_ids, cat_ids, router, report)
     persist.reserve(order)
     lap("reserve_ids_numbers")
     if separate is None:
         separate = not connection.in_atomic_block
-    writer = Writer(persist, separate)
+    tri_parts = [range(s, min(s + batch, len(tri_list))) for s in range(0, len(tri_list), batch)]
+    writer = Writer(persist, separate, queue_size=3 + len(tri_parts))
     bar = _Progress(len(order) + len(tri_list), progress, "入库")
     try:
-        if tri_cols is not None:
-            for s in range(0, len(tri_list), batch):
-                rows = persist.triage_rows(
-                    tri_cols, tri_list, range(s, min(s + batch, len(tri_list)))
-                )
-                writer.put(Job(triage_rows=rows), bar)
+        # triage items do not depend on dedupe: written while it runs
+        for part in tri_parts:
+            writer.put(Job(triage_rows=persist.triage_rows(tri_cols, tri_list, part)), bar)
+        lap("triage_rows")
+        persist.decide(dedupe(cols, epoch, existing))
+        lap("dedupe")
+        persist.route_all()
+        lap("route")
         for s in range(0, len(order), batch):
             writer.put(persist.rows(order[s : s + batch]), bar)
         writer.finish()
@@ -677,7 +676,7 @@ class Writer:
     next batches: two cores, and no lock shared between threads), or inline.
     SQLite has one writer at a time anyway; this is it."""
 
-    def __init__(self, persist: Persister, separate: bool):
+    def __init__(self, persist: Persister, separate: bool, queue_size: int = 3):
         self.persist, self.separate = persist, separate
         self.error: str | BaseException | None = None
         self.clock: dict[str, float] = defaultdict(float)
@@ -686,7 +685,7 @@ class Writer:
         self.pending = 0
         if separate:
             ctx = multiprocessing.get_context("fork")
-            self.q = ctx.Queue(maxsize=3)
+            self.q = ctx.Queue(maxsize=queue_size)
             self.done = ctx.Queue()
             connections.close_all()  # the child opens its own
             self.proc = ctx.Process(target=self._loop, name="bulk-writer", daemon=True)
@@ -794,11 +793,12 @@ class Writer:
 
 
 class Persister:
-    def __init__(self, cols: F.Parsed, grid_ids, cat_ids, router: Router, decisions, report):
+    def __init__(self, cols: F.Parsed, grid_ids, cat_ids, router: Router, report):
         from ..models import DuplicateSuggestion, TriageItem
 
         self.cols, self.grid_ids, self.cat_ids, self.router = cols, grid_ids, cat_ids, router
-        self.decisions, self.report = decisions, report
+        self.decisions: dict[int, Decision] = {}
+        self.report = report
         self.case_id: list[int] = []
         self.number: list[str] = []
         self.case_channel = {k: a.case_channel for k, a in ADAPTERS.items()}
@@ -807,12 +807,7 @@ class Persister:
         tri = {fl.name: fl for fl in TriageItem._meta.concrete_fields}
         self.tri_name, self.tri_phone = F.Sealer(tri["sender"]), F.Sealer(tri["sender_phone"])
         self.tri_guesses = tri["guesses"]
-        # reporters a master gains (its priority): a record's own row carries them, a
-        # stored case is updated (one more per merged duplicate, as case_merge does)
         self.gain: dict[int, int] = defaultdict(int)
-        for d in decisions.values():
-            if d.master is not None:
-                self.gain[d.master] += 1
         self.vendor = connection.vendor
         self.clock: dict[str, float] = defaultdict(float)
         self.payload_field = CaseEvent._meta.get_field("payload")
@@ -822,9 +817,9 @@ class Persister:
                  "urgency", "lng", "lat", "address", "grid_id", "division_path", "reporter_name",
                  "reporter_phone", "reporter_phone_bidx", "status", "priority", "master_id",
                  "version", "created_at", "updated_at"]  # fmt: skip
-        const = _constant_columns(Case, given)
-        self.case_tail = tuple(const.values())
-        self.case_sql = _insert_sql(Case, given + list(const))
+        # the same value in every row: SQL literals, not parameters (fewer binds,
+        # smaller jobs to hand to the writer)
+        self.case_sql = _insert_sql(Case, given, _constant_columns(Case, given))
         event_cols = ["case_id", "action", "from_status", "to_status", "note", "payload",
                       "public", "created_at"]  # fmt: skip
         rep_cols = ["case_id", "name", "phone", "phone_bidx", "via_case_id", "created_at",
@@ -894,6 +889,15 @@ class Persister:
             for k, i in enumerate(idx, start=1):
                 self.number[i] = f"GZ{day:%Y%m%d}{first + k:05d}"
 
+    def decide(self, decisions: dict[int, Decision]) -> None:
+        """Dedupe's decisions; the reporters a master gains (its priority): a
+        record's own row carries them, a stored case is updated (one more per
+        merged duplicate, as case_merge does)."""
+        self.decisions = decisions
+        for d in decisions.values():
+            if d.master is not None:
+                self.gain[d.master] += 1
+
     def route_all(self) -> None:
         """The route payload per record and its JSON text (once per distinct route)."""
         memo: dict[int, str] = {}
@@ -917,7 +921,7 @@ class Persister:
         now_db = self.adapt_dt(timezone.now())
         adapt_json, conn = self.adapt_json, connection
         sqlite = self.vendor == "sqlite"
-        tail, channel_of, gain = self.case_tail, self.case_channel, self.gain
+        channel_of, gain = self.case_channel, self.gain
         dumps = json.dumps
         bumps = [(g, g, -k) for k in chunk_masters(chunk, decisions) if (g := gain.pop(k, 0))]
         for i in chunk:
@@ -937,7 +941,6 @@ class Persister:
                 cols.name_enc[i], cols.phone_enc[i], cols.phone_bidx[i],
                 Status.MERGED if master_id else Status.SUBMITTED,
                 gain.get(i, 0), master_id, 2 if master_id else 1 + gain.get(i, 0), when, when,
-                *tail,
             ))  # fmt: skip
             route, route_js = self.routes[i], self.route_js[i]
             if sqlite:  # json.dumps of the same dict, without building it
@@ -1004,7 +1007,9 @@ class Persister:
         if job.triage_rows:
             cur.executemany(self.tri_sql, job.triage_rows)
         if job.case_rows:
-            cur.executemany(self.case_sql, job.case_rows)
+            # by division path: four of the case indexes lead with it (or the grid),
+            # so neighbouring rows touch neighbouring index pages (ids are fixed)
+            cur.executemany(self.case_sql, sorted(job.case_rows, key=_by_path))
             cur.executemany(self.event_sql, job.event_rows)
         if job.rep_rows:
             cur.executemany(self.rep_sql, job.rep_rows)
@@ -1012,6 +1017,10 @@ class Persister:
             cur.executemany(self.sugg_sql, job.sugg_rows)
         if job.bumps:
             cur.executemany(self.bump_sql, job.bumps)
+
+
+def _by_path(row: tuple) -> str:
+    return row[12]  # division_path in Persister.case_sql
 
 
 def chunk_masters(chunk: list[int], decisions: dict) -> set[int]:
@@ -1036,12 +1045,24 @@ def _constant_columns(model, given: list[str]) -> dict:
     return out
 
 
-def _insert_sql(model, names: list[str]) -> str:
+def _literal(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise ValueError(f"no SQL literal for {value!r}")
+
+
+def _insert_sql(model, names: list[str], const: dict | None = None) -> str:
     qn = connection.ops.quote_name
-    return (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in names)}) "
-        f"VALUES ({', '.join(['%s'] * len(names))})"
-    )
+    const = const or {}
+    cols = ", ".join(qn(c) for c in [*names, *const])
+    values = ", ".join(["%s"] * len(names) + [_literal(v) for v in const.values()])
+    return f"INSERT INTO {qn(model._meta.db_table)} ({cols}) VALUES ({values})"
 
 
 __all__ = ["BATCH", "Report", "run"]
