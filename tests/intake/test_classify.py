@@ -199,3 +199,14 @@ def test_title_block_falls_back_to_the_first_characters():
         classify.title_text("A市小区路灯坏了,晚上很黑,请尽快修理好吗谢谢")
         == "a市小区路灯坏了晚上很黑请尽快修理好吗谢"
     )
+
+
+def test_normalize_matches_plain_nfkc_then_strip():
+    import re
+    import unicodedata
+
+    def reference(text):
+        return re.sub(r"[\s\W_]+", "", unicodedata.normalize("NFKC", text).lower())
+
+    for text in ["Ａ市Ａ３区，面积１２０㎡！“物业”…", "①号楼　３栋_B座【急】", "々〇ﾊﾝ", ""]:
+        assert classify.normalize(text) == reference(text)
