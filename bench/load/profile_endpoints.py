@@ -122,7 +122,7 @@ for key, (name, fn) in ENDPOINTS.items():
         "queries": queries,
     }
     if key in args.cprofile.split(","):
-        prof = cProfile.Profile()
+        prof = cProfile.Profile(time.process_time)
         prof.enable()
         for _ in range(min(n, 50, len(to_act)) if key == "act" else min(n, 50)):
             fn()

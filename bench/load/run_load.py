@@ -22,6 +22,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -29,6 +30,8 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+import psutil  # a dependency of locust
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -44,14 +47,28 @@ def _free_port() -> int:
 
 
 def _run(env, *args, capture=False):
+    # Setup commands' progress lines would spoil the JSON on stdout.
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
         env=env,
         check=True,
         text=True,
-        capture_output=capture,
+        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
     )
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its live children (gunicorn's workers)."""
+    total = 0.0
+    root = psutil.Process(pid)
+    for proc in [root, *root.children(recursive=True)]:
+        try:
+            t = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += t.user + t.system
+    return total
 
 
 def main() -> None:
@@ -122,6 +139,8 @@ def main() -> None:
                     break
                 except OSError:
                     time.sleep(0.3)
+            server_cpu0 = _cpu_seconds(gunicorn.pid)
+            children0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             refs_file = Path(tmp, "refs.json")
             lenv = {**env, "LOAD_SESSIONS": str(sessions_file), "LOAD_REFS": str(refs_file)}
             subprocess.run(
@@ -151,6 +170,11 @@ def main() -> None:
                 check=False,
                 timeout=seconds + 120,
                 stdout=subprocess.DEVNULL,
+            )
+            children1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            server_cpu = _cpu_seconds(gunicorn.pid) - server_cpu0
+            locust_cpu = (children1.ru_utime + children1.ru_stime) - (
+                children0.ru_utime + children0.ru_stime
             )
         finally:
             gunicorn.terminate()
@@ -199,6 +223,17 @@ def main() -> None:
                 "p95_ms": {"value": p95, "target": f"< {TARGET_P95_MS}", "ok": p95 < TARGET_P95_MS},
                 "failures": failures,
                 "p50_ms": float(total["50%"]),
+                # CPU actually spent, whatever else shares the machine: the
+                # server's per request is what bench/load/profile_endpoints.py
+                # breaks down per endpoint.
+                "cpu_ms_per_request": {
+                    "server": round(server_cpu / requests * 1000, 2) if requests else None,
+                    "locust": round(locust_cpu / requests * 1000, 2) if requests else None,
+                },
+                "cpu_cores_used": {
+                    "server": round(server_cpu / seconds, 2),
+                    "locust": round(locust_cpu / seconds, 2),
+                },
                 "cases": {**stored, "exactly_once": exactly_once},
                 "per_endpoint": {
                     n: {

@@ -219,7 +219,15 @@ def case_create(request, payload: CaseIn):
     if payload.lng is None or payload.lat is None:
         raise ValidationFailed(_("坐标缺失或格式不正确。"), code="invalid_coordinates")
     case, created = services.case_submit(actor=request.user, **payload.dict())
-    case = selectors.case_get_for_user(user=request.user, number=case.number, related=API_RELATED)
+    if created:
+        # The row just written holds every field the answer shows (its unit
+        # is not set yet); only whether the caller may see it is checked.
+        case = selectors.case_ensure_visible(user=request.user, case=case)
+    else:
+        # Someone's earlier report with this source_ref: shown only in scope.
+        case = selectors.case_get_for_user(
+            user=request.user, number=case.number, related=API_RELATED
+        )
     return (201 if created else 200), _detail(case, request.user)
 
 

@@ -103,6 +103,16 @@ def case_get_for_user(*, user, number: str, related: tuple[str, ...] = DETAIL_RE
     return found
 
 
+def case_ensure_visible(*, user, case: Case) -> Case:
+    """``case`` (already in hand, e.g. just written) if ``user`` may see it,
+    else NotFound, as ``case_get_for_user`` would answer: one EXISTS on the
+    scope instead of reading the row again."""
+    scoped = scope_q(user)
+    if scoped is None or not Case.objects.filter(scoped, pk=case.pk).exists():
+        raise NotFound(_("案件不存在或不在您的管辖范围内。"))
+    return case
+
+
 def case_queue(*, user) -> QuerySet[Case]:
     """The open cases waiting for this user's attention, by role."""
     roles = user.role_set

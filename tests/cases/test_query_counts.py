@@ -70,14 +70,24 @@ def test_report_costs_a_fixed_number_of_queries(client, world):
     queries(client, "post", URL, report(world, "load-0"))
     n, response = queries(client, "post", URL, report(world, "load-1"))
     assert response.status_code == 201
-    # BEGIN, source_ref lookup, category, grid, SAVEPOINT, sequence UPDATE,
-    # sequence read, INSERT case, RELEASE, INSERT event, COMMIT, the case
-    # read back in scope, its timeline.
+    # Before the write transaction: source_ref lookup (id only), category,
+    # grid. In it: BEGIN, sequence UPDATE, sequence read, SAVEPOINT, INSERT
+    # case, RELEASE, INSERT event, COMMIT. Then whether the reporter may see
+    # it (EXISTS) and its timeline.
     assert n == PER_REQUEST + 13
-    # Sent again: the stored case, found by its source_ref, nothing written.
+    # Sent again: the stored case, found by its source_ref, nothing written:
+    # its id, its row, the row read back in scope, its timeline.
     n, response = queries(client, "post", URL, report(world, "load-1"))
     assert response.status_code == 200
-    assert n == PER_REQUEST + 5  # BEGIN, source_ref lookup, COMMIT, read back, timeline
+    assert n == PER_REQUEST + 4
+
+
+def test_a_report_sent_again_by_someone_else_is_not_shown(client, world):
+    signed_in(client, world.resident)
+    queries(client, "post", URL, report(world, "load-2"))
+    signed_in(client, world.resident2)
+    response = client.post(URL, report(world, "load-2"), content_type="application/json")
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize("reporters", [0, 5])

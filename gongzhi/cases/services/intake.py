@@ -50,11 +50,11 @@ def next_number(at: datetime) -> str:
 
 def _by_source(channel: str, source_ref: str) -> Case | None:
     """The case stored for (channel, source_ref), unique when source_ref is
-    set: no ORDER BY (compiling one over every column costs more than the
-    lookup)."""
-    return next(
-        iter(Case.objects.filter(channel=channel, source_ref=source_ref).order_by()[:1]), None
-    )
+    set. Its id first: most reports are new, and selecting (and compiling)
+    every column of a row that is not there costs more than the lookup."""
+    pk = Case.objects.filter(channel=channel, source_ref=source_ref).values_list("pk", flat=True)
+    found = next(iter(pk.order_by()[:1]), None)
+    return None if found is None else Case.objects.get(pk=found)
 
 
 def locate_point(*, lng, lat, crs: str = "wgs84") -> tuple[float, float, Division]:
@@ -82,7 +82,6 @@ def locate_point(*, lng, lat, crs: str = "wgs84") -> tuple[float, float, Divisio
     return float(wx), float(wy), division
 
 
-@transaction.atomic
 def case_submit(
     *,
     actor,
@@ -103,6 +102,12 @@ def case_submit(
 
     Returns ``(case, created)``. Staff may only report inside their
     jurisdiction; residents anywhere in the territory.
+
+    The checks and lookups run before the write transaction, which then
+    holds the write lock (SQLite: from BEGIN IMMEDIATE) only for the number,
+    the row and its event; a concurrent submit of the same (channel,
+    source_ref) that passed the check too is stopped by the unique
+    constraint and answered with the stored case.
     """
     source_ref = (source_ref or "").strip()
     if channel not in Channel.values:
@@ -134,7 +139,40 @@ def case_submit(
     wlng, wlat, division = locate_point(lng=lng, lat=lat, crs=crs)
     if actor is not None and actor.is_staff_member and not in_jurisdiction_code(actor, division):
         raise ValidationFailed(_("该位置不在您的管辖范围内。"), code="outside_jurisdiction")
+    return _case_create(
+        actor=actor,
+        channel=channel,
+        source_ref=source_ref,
+        title=title,
+        description=description,
+        category=category,
+        urgency=urgency,
+        lng=wlng,
+        lat=wlat,
+        address=address,
+        division=division,
+        reporter_name=reporter_name,
+        reporter_phone=reporter_phone,
+    )
 
+
+@transaction.atomic
+def _case_create(
+    *,
+    actor,
+    channel: str,
+    source_ref: str,
+    title: str,
+    description: str,
+    category: Category,
+    urgency: str,
+    lng: float,
+    lat: float,
+    address: str,
+    division: Division,
+    reporter_name: str,
+    reporter_phone: str,
+) -> tuple[Case, bool]:
     at = now()
     try:
         with transaction.atomic():
@@ -146,8 +184,8 @@ def case_submit(
                 description=description,
                 category=category,
                 urgency=urgency,
-                lng=wlng,
-                lat=wlat,
+                lng=lng,
+                lat=lat,
                 address=(address or "").strip()[:200],
                 grid=division,
                 division_path=division.code,
