@@ -644,17 +644,30 @@ def taxonomy() -> dict[str, list[tuple[str, str]]]:
     return tree
 
 
+@lru_cache(maxsize=1)
+def _subcategory_keys() -> dict[str, list[list[tuple[str, tuple[str, str]]]]]:
+    """Per first level, per taxonomy row: its normalised names worth matching
+    (third level first) with the hint each yields."""
+    keys: dict[str, list[list[tuple[str, tuple[str, str]]]]] = {}
+    for label, rows in taxonomy().items():
+        for second, third in rows:
+            names = [(normalize(n), (second, third if n == third else "")) for n in (third, second)]
+            keys.setdefault(label, []).append(
+                [(k, hint) for k, hint in names if len(k) >= 2 and k not in ("其他", "其它")]
+            )
+    return keys
+
+
 def suggest_subcategory(text: str, label: str) -> tuple[str, str] | None:
     """A keyword hint for the second/third level: the data has no labels below
     the first level, so this is only a literal match of a taxonomy name inside
     the message (longest first), never a trained prediction."""
     plain = normalize(text)
     best: tuple[int, tuple[str, str]] | None = None
-    for second, third in taxonomy().get(label, ()):
-        for name in (third, second):
-            key = normalize(name)
-            if len(key) >= 2 and key not in ("其他", "其它") and key in plain:
+    for names in _subcategory_keys().get(label, ()):
+        for key, hint in names:
+            if key in plain:
                 if best is None or len(key) > best[0]:
-                    best = (len(key), (second, third if name == third else ""))
+                    best = (len(key), hint)
                 break
     return best[1] if best else None
