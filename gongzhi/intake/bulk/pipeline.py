@@ -15,17 +15,19 @@
   codes) keeps it; only the others are classified, each *distinct* text once,
   in the worker pool. Below the model's threshold, a class outside the
   catalogue or no model at all → a triage item (as ``submit_or_triage``).
-- **dedupe**: records in time order, blocked on ~210 m cells: each meets the
-  records and stored open cases of its 9 neighbouring cells from the last 7
-  days (``intake.dedupe`` rules: radius, window, category family, bigram
-  cosine, auto/suggest thresholds); bigram vectors once per distinct text,
-  cosines memoised per text pair.
+- **dedupe** (``dedupe``): the ``intake.dedupe`` rules (radius, window,
+  category family, bigram cosine, auto/suggest thresholds) over the whole
+  import and the stored open cases at once, with arrays: candidate pairs from
+  ~210 m cells × time rank, filters as arrays, one sparse product per distinct
+  text pair; a sequential pass only over the pairs above the threshold.
 - **route**: ``routing.route`` memoised on what routing rules can see.
-- **persist**: per ``batch`` records one transaction — cases (ids allocated
-  up front), the SUBMIT event per case (routing suggestion in the payload),
-  MERGE events + CaseReporter rows + master priority for auto-merged
-  duplicates, DuplicateSuggestion rows, triage items — with ``executemany``:
-  a batch is all or nothing, a re-run skips what is stored.
+- **persist**: ids and case numbers reserved for the whole import first; per
+  ``batch`` records one transaction — cases, the SUBMIT event per case
+  (routing suggestion in the payload), MERGE events + CaseReporter rows +
+  master priority for auto-merged duplicates, DuplicateSuggestion rows;
+  triage items before them (written while dedupe runs) — with
+  ``executemany`` in a forked writer process while this one builds the next
+  batch: a batch is all or nothing, a re-run skips what is stored.
 """
 
 from __future__ import annotations
