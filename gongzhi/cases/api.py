@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema
 from ninja.files import UploadedFile
+from pydantic import RootModel
 
 from gongzhi.core.errors import ValidationFailed
 from gongzhi.core.masking import mask_name, mask_phone
@@ -276,11 +277,17 @@ def case_list(
     )
 
 
-@router.get("/queue", response=list[CaseOut], summary="我的待办")
+# Returned as this model (built from typed fields), the queue is not
+# validated again by django-ninja, as a plain list would be, item by item.
+class CaseList(RootModel[list[CaseOut]]):
+    """案件列表(JSON 数组)。"""
+
+
+@router.get("/queue", response=CaseList, summary="我的待办")
 def case_queue(request, limit: int = 50):
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     cases = selectors.fetch_rows(selectors.case_queue(user=request.user), 0, limit, API_RELATED)
-    return [CaseOut.of(c, stored_flags=True) for c in cases]
+    return CaseList.model_construct([CaseOut.of(c, stored_flags=True) for c in cases])
 
 
 @router.get("/{number}", response=CaseDetailOut, summary="案件详情")
