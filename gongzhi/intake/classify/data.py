@@ -1,0 +1,74 @@
+"""Where the data and models live, and the labelled examples read from the
+training and evaluation files."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from .features import TITLE_MAX_CHARS, normalize
+
+# Train rows whose word TF-IDF cosine to an evaluation message reaches this
+# are the same message (tokenized) and are kept out of training.
+LEAK_SIMILARITY = 0.8
+
+
+def data_dir() -> Path:
+    return Path(getattr(settings, "INTAKE_DATA_DIR", settings.BASE_DIR / "data/citizen-messages"))
+
+
+def models_dir() -> Path:
+    return Path(getattr(settings, "INTAKE_MODELS_DIR", Path(settings.DATA_DIR) / "models"))
+
+
+@dataclass
+class Example:
+    text: str
+    label: str
+    title: str = ""
+
+
+# In train_tokenized.csv a run of spaces usually ends the title (79% of rows).
+_TITLE_END = re.compile(r"\s{3,}")
+
+
+def read_tokenized(path: Path) -> list[Example]:
+    out = []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for r in csv.DictReader(fh):
+            if r.get("label"):
+                end = _TITLE_END.search(r["tokens"])
+                title = r["tokens"][: end.start()] if end else ""
+                if len(normalize(title)) > TITLE_MAX_CHARS:  # a gap further on: no title
+                    title = ""
+                out.append(Example(r["tokens"], r["label"], title))
+    return out
+
+
+def read_raw_labelled(path: Path) -> list[Example]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return [
+            Example(f"{r.get('title', '')} {r.get('detail', '')}", r["label"], r.get("title", ""))
+            for r in csv.DictReader(fh)
+            if r.get("label")
+        ]
+
+
+def drop_leaked(train: list[Example], held_out: Sequence[Example]) -> tuple[list[Example], int]:
+    """Remove training rows that are (tokenized copies of) held-out messages."""
+    if not held_out or not train:
+        return train, 0
+    import jieba
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    jieba.setLogLevel(60)
+    vec = TfidfVectorizer(tokenizer=str.split, lowercase=False, token_pattern=None)
+    x = vec.fit_transform([e.text for e in train])
+    q = vec.transform([" ".join(jieba.lcut(e.text)) for e in held_out])
+    leaked = set(((q @ x.T).tocsr() >= LEAK_SIMILARITY).nonzero()[1].tolist())
+    return [e for i, e in enumerate(train) if i not in leaked], len(leaked)
