@@ -281,6 +281,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Pending second-factor step after a correct password.
 TOTP_PENDING_SECONDS = 300
 
+# New reports per resident account per minute before 429 (web, app, API).
+CASE_SUBMIT_RATE_LIMIT = env_int("CASE_SUBMIT_RATE_LIMIT", 30, minimum=1)
 # Rate-limit counters without Redis: one SQLite file shared by every process of
 # this machine (gongzhi.core.ratelimit); tests use one file per test process.
 RATE_LIMIT_DB = Path(env_str("RATE_LIMIT_DB", str(DATA_DIR / "ratelimit.sqlite3")))

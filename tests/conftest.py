@@ -45,6 +45,15 @@ def _private_rate_limit_counters():
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(_private_rate_limit_counters):
+    # Counters are keyed by account id or address, which tests reuse: every
+    # test starts from zero.
+    from gongzhi.core import ratelimit
+
+    ratelimit.reset()
+
+
 def load_test_territory() -> None:
     """Idempotent: all divisions, the outlines, grids for TEST_COUNTIES."""
     call_command("import_divisions", verbosity=0)

@@ -7,6 +7,7 @@ with its case number); a report whose request failed (error status, timeout,
 connection reset) is listed apart — it may or may not have been stored, but
 never twice."""
 
+import itertools
 import json
 import os
 import random
@@ -20,6 +21,7 @@ with open(os.environ["LOAD_SESSIONS"]) as _fh:
     SESSIONS = json.load(_fh)
 ACKED: dict[str, str] = {}  # source_ref -> case number, acknowledged by the server
 FAILED: list[str] = []  # reports whose request was not acknowledged
+_RESIDENT_SEQ = itertools.count()
 CSRF = secrets.token_hex(16)  # 32 characters: a valid unmasked CSRF secret
 
 
@@ -40,7 +42,8 @@ class Resident(FastHttpUser):
     wait_time = between(1, 3)
 
     def on_start(self):
-        _login(self, random.choice(SESSIONS["residents"]))
+        # each simulated resident is its own account (per-account report limit)
+        _login(self, SESSIONS["residents"][next(_RESIDENT_SEQ) % len(SESSIONS["residents"])])
         self.mine: list[str] = []
 
     @task(3)

@@ -100,7 +100,9 @@ def main() -> None:
         _run(env, "manage.py", "import_divisions", "-v", "0")
         _run(env, "manage.py", "import_boundaries", "-v", "0")
         _run(env, "manage.py", "generate_grids", "--counties", "340111", "-v", "0")
-        sessions = _run(env, str(HERE / "setup_load.py"), "40", "10", capture=True).stdout
+        # One account per resident user (a resident may file at most
+        # CASE_SUBMIT_RATE_LIMIT reports a minute); workers share 10 accounts.
+        sessions = _run(env, str(HERE / "setup_load.py"), str(users), "10", capture=True).stdout
         sessions_file = Path(tmp, "sessions.json")
         sessions_file.write_text(sessions)
         setup_s = time.perf_counter() - t0

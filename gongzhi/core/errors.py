@@ -46,6 +46,13 @@ class Conflict(DomainError):
     status = 409
 
 
+class RateLimited(DomainError):
+    """Too many requests of one kind from one account or address."""
+
+    code = "rate_limited"
+    status = 429
+
+
 class ImportFailed(DomainError):
     """A data import was rejected; nothing was written."""
 

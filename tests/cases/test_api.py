@@ -90,6 +90,26 @@ def test_staff_cannot_report_outside_their_jurisdiction(client, world):
     assert (resp.status_code, resp.json()["code"]) == (400, "outside_jurisdiction")
 
 
+def test_resident_reports_are_rate_limited_per_account(client, world, settings):
+    settings.CASE_SUBMIT_RATE_LIMIT = 3
+    client.force_login(world.resident)
+    codes = [
+        post(client, URL + "/", payload(world, source_ref=f"r-{i}")).status_code for i in range(4)
+    ]
+    assert codes == [201, 201, 201, 429]
+    over = post(client, URL + "/", payload(world, source_ref="r-9"))
+    assert over.json()["code"] == "rate_limited" and "每分钟最多上报 3 件" in over.json()["message"]
+    assert Case.objects.count() == 3
+    # a resubmission of an acknowledged report is still answered (idempotent, nothing new)
+    assert post(client, URL + "/", payload(world, source_ref="r-0")).status_code == 200
+    # staff reporting in their grid are not limited by the residents' rule
+    client.force_login(world.grid_member)
+    codes = [
+        post(client, URL + "/", payload(world, source_ref=f"g-{i}")).status_code for i in range(4)
+    ]
+    assert codes == [201, 201, 201, 201]
+
+
 def test_action_not_allowed_is_409_with_allowed_actions(client, world):
     case = case_in(Status.SUBMITTED, world)
     client.force_login(world.community_worker)

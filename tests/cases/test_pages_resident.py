@@ -194,3 +194,14 @@ def test_resident_navigation_has_my_cases(client, world):
     page = client.get(reverse("cases:mine")).content.decode()
     assert "我的诉求" in page
     assert reverse("cases:report") in page
+
+
+def test_too_many_reports_show_the_reason_on_the_form_and_keep_the_input(client, world, settings):
+    settings.CASE_SUBMIT_RATE_LIMIT = 1
+    client.force_login(world.resident)
+    assert client.post(REPORT, report_data(world)).status_code == 302
+    resp = client.post(REPORT, report_data(world, title="第二件"))
+    assert resp.status_code == 429
+    html = resp.content.decode()
+    assert "每分钟最多上报 1 件" in html and 'value="第二件"' in html
+    assert Case.objects.count() == 1

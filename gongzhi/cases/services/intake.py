@@ -6,11 +6,13 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from gongzhi.core.errors import NotFound, PermissionDenied, ValidationFailed
+from gongzhi.core.errors import NotFound, PermissionDenied, RateLimited, ValidationFailed
+from gongzhi.core.ratelimit import rate_limit_hit
 from gongzhi.org.constants import CODE_LENGTH, Level
 from gongzhi.org.geo import coords
 from gongzhi.org.geo.index import locate_many
@@ -139,6 +141,7 @@ def case_submit(
     wlng, wlat, division = locate_point(lng=lng, lat=lat, crs=crs)
     if actor is not None and actor.is_staff_member and not in_jurisdiction_code(actor, division):
         raise ValidationFailed(_("该位置不在您的管辖范围内。"), code="outside_jurisdiction")
+    _check_resident_rate(actor)
     return _case_create(
         actor=actor,
         channel=channel,
@@ -154,6 +157,17 @@ def case_submit(
         reporter_name=reporter_name,
         reporter_phone=reporter_phone,
     )
+
+
+def _check_resident_rate(actor) -> None:
+    """A resident account files at most CASE_SUBMIT_RATE_LIMIT new reports a
+    minute (web, app and API alike); staff and source platforms are not limited
+    here (platforms have their own per-address limit on the webhook)."""
+    if actor is None or not actor.pk or actor.is_staff_member:
+        return
+    limit = settings.CASE_SUBMIT_RATE_LIMIT
+    if rate_limit_hit("case-submit", str(actor.pk), limit=limit, window=60):
+        raise RateLimited(_("提交过于频繁:每分钟最多上报 %(n)d 件,请稍后再试。") % {"n": limit})
 
 
 @transaction.atomic
