@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema
+from ninja import Status as HttpStatus
 from ninja.files import UploadedFile
 from pydantic import RootModel
 
@@ -229,7 +230,7 @@ def case_create(request, payload: CaseIn):
         case = selectors.case_get_for_user(
             user=request.user, number=case.number, related=API_RELATED
         )
-    return (201 if created else 200), _detail(case, request.user)
+    return HttpStatus(201 if created else 200, _detail(case, request.user))
 
 
 @router.get("", response=CasePage, summary="案件列表(筛选、分页)")
@@ -316,13 +317,16 @@ def case_photo(request, number: str, file: File[UploadedFile], kind: Form[str] =
     if file.size is not None and file.size > MAX_PHOTO_BYTES:
         raise ValidationFailed(_("照片不能超过 5 MB。"), code="photo_too_large")
     photo = services.case_photo_add(case=case, actor=request.user, data=file.read(), kind=kind)
-    return 201, PhotoOut(
-        id=photo.pk,
-        kind=photo.kind,
-        content_type=photo.content_type,
-        size=photo.size,
-        width=photo.width,
-        height=photo.height,
+    return HttpStatus(
+        201,
+        PhotoOut(
+            id=photo.pk,
+            kind=photo.kind,
+            content_type=photo.content_type,
+            size=photo.size,
+            width=photo.width,
+            height=photo.height,
+        ),
     )
 
 
@@ -448,7 +452,7 @@ def category_list(request, q: str = "", parent: str = ""):
 def category_create(request, payload: CategoryIn):
     data = {k: v for k, v in payload.dict().items() if v is not None}
     category = catalogue.category_create(actor=request.user, **data)
-    return 201, CategoryOut.of(category)
+    return HttpStatus(201, CategoryOut.of(category))
 
 
 @router.get("/catalogue/categories/{pk}", response=CategoryOut, summary="事项分类详情")
@@ -477,7 +481,7 @@ def routing_rule_list(request):
 def routing_rule_create(request, payload: RoutingRuleIn):
     rule = catalogue.routing_rule_create(actor=request.user, **payload.dict())
     rule = selectors.routing_rule_get_for_user(user=request.user, pk=rule.pk)
-    return 201, RoutingRuleOut.of(rule)
+    return HttpStatus(201, RoutingRuleOut.of(rule))
 
 
 @router.get("/catalogue/routing-rules/{pk}", response=RoutingRuleOut, summary="派遣规则详情")
