@@ -71,7 +71,7 @@ clean:
 MODELS_DIR := $(or $(GONGZHI_DATA_DIR),var)/models
 MODEL_STAMP := $(MODELS_DIR)/intake-category-current.json
 .PHONY: model
-$(MODEL_STAMP): $(VENV_STAMP) gongzhi/intake/classify.py data/citizen-messages/train_tokenized.csv data/citizen-messages/dev_raw.csv
+$(MODEL_STAMP): $(VENV_STAMP) $(wildcard gongzhi/intake/classify/*.py) data/citizen-messages/train_tokenized.csv data/citizen-messages/dev_raw.csv
 	$(PY) manage.py train_classifier
 model: $(MODEL_STAMP)
 demo: model
