@@ -317,17 +317,7 @@ def case_photo(request, number: str, file: File[UploadedFile], kind: Form[str] =
     if file.size is not None and file.size > MAX_PHOTO_BYTES:
         raise ValidationFailed(_("照片不能超过 5 MB。"), code="photo_too_large")
     photo = services.case_photo_add(case=case, actor=request.user, data=file.read(), kind=kind)
-    return HttpStatus(
-        201,
-        PhotoOut(
-            id=photo.pk,
-            kind=photo.kind,
-            content_type=photo.content_type,
-            size=photo.size,
-            width=photo.width,
-            height=photo.height,
-        ),
-    )
+    return HttpStatus(201, photo)
 
 
 # --- the catalogue and routing rules (officers) ------------------------------------
@@ -348,20 +338,8 @@ class CategoryOut(Schema):
     sort_order: int
 
     @staticmethod
-    def of(c: Category) -> CategoryOut:
-        return CategoryOut(
-            id=c.pk,
-            code=c.code,
-            name=c.name,
-            parent=c.parent.code if c.parent_id else None,
-            source=c.source,
-            limit_normal_hours=c.limit_normal_hours,
-            limit_urgent_hours=c.limit_urgent_hours,
-            limit_critical_hours=c.limit_critical_hours,
-            default_unit_type=c.default_unit_type,
-            is_active=c.is_active,
-            sort_order=c.sort_order,
-        )
+    def resolve_parent(c: Category) -> str | None:
+        return c.parent.code if c.parent_id else None
 
 
 class CategoryIn(Schema):
@@ -398,19 +376,16 @@ class RoutingRuleOut(Schema):
     note: str
 
     @staticmethod
-    def of(r: RoutingRule) -> RoutingRuleOut:
-        return RoutingRuleOut(
-            id=r.pk,
-            category=r.category.code if r.category_id else None,
-            category_name=r.category.name if r.category_id else "",
-            territory_prefix=r.territory_prefix,
-            unit_type=r.unit_type,
-            department_name=r.department_name,
-            owner=r.owner_id,
-            priority=r.priority,
-            is_active=r.is_active,
-            note=r.note,
-        )
+    def resolve_category(r: RoutingRule) -> str | None:
+        return r.category.code if r.category_id else None
+
+    @staticmethod
+    def resolve_category_name(r: RoutingRule) -> str:
+        return r.category.name if r.category_id else ""
+
+    @staticmethod
+    def resolve_owner(r: RoutingRule) -> int | None:
+        return r.owner_id
 
 
 class RoutingRuleIn(Schema):
@@ -443,7 +418,7 @@ def _changes(payload: Schema) -> dict[str, Any]:
 def category_list(request, q: str = "", parent: str = ""):
     catalogue.require_officer(request.user)
     rows = selectors.categories_for_admin(q=q.strip(), parent=parent.strip().upper())
-    return [CategoryOut.of(c) for c in rows]
+    return list(rows)
 
 
 @router.post(
@@ -452,13 +427,13 @@ def category_list(request, q: str = "", parent: str = ""):
 def category_create(request, payload: CategoryIn):
     data = {k: v for k, v in payload.dict().items() if v is not None}
     category = catalogue.category_create(actor=request.user, **data)
-    return HttpStatus(201, CategoryOut.of(category))
+    return HttpStatus(201, category)
 
 
 @router.get("/catalogue/categories/{pk}", response=CategoryOut, summary="事项分类详情")
 def category_detail(request, pk: int):
     catalogue.require_officer(request.user)
-    return CategoryOut.of(selectors.category_get(pk=pk))
+    return selectors.category_get(pk=pk)
 
 
 @router.patch(
@@ -468,26 +443,26 @@ def category_patch(request, pk: int, payload: CategoryPatch):
     catalogue.require_catalogue_editor(request.user)
     category = selectors.category_get(pk=pk)
     category = catalogue.category_update(actor=request.user, category=category, **_changes(payload))
-    return CategoryOut.of(selectors.category_get(pk=category.pk))
+    return selectors.category_get(pk=category.pk)
 
 
 @router.get("/catalogue/routing-rules", response=list[RoutingRuleOut], summary="本辖区派遣规则")
 def routing_rule_list(request):
     catalogue.require_officer(request.user)
-    return [RoutingRuleOut.of(r) for r in selectors.routing_rules_for_user(user=request.user)]
+    return selectors.routing_rules_for_user(user=request.user)
 
 
 @router.post("/catalogue/routing-rules", response={201: RoutingRuleOut}, summary="新增派遣规则")
 def routing_rule_create(request, payload: RoutingRuleIn):
     rule = catalogue.routing_rule_create(actor=request.user, **payload.dict())
     rule = selectors.routing_rule_get_for_user(user=request.user, pk=rule.pk)
-    return HttpStatus(201, RoutingRuleOut.of(rule))
+    return HttpStatus(201, rule)
 
 
 @router.get("/catalogue/routing-rules/{pk}", response=RoutingRuleOut, summary="派遣规则详情")
 def routing_rule_detail(request, pk: int):
     catalogue.require_officer(request.user)
-    return RoutingRuleOut.of(selectors.routing_rule_get_for_user(user=request.user, pk=pk))
+    return selectors.routing_rule_get_for_user(user=request.user, pk=pk)
 
 
 @router.patch("/catalogue/routing-rules/{pk}", response=RoutingRuleOut, summary="修改派遣规则")
@@ -495,4 +470,4 @@ def routing_rule_patch(request, pk: int, payload: RoutingRulePatch):
     catalogue.require_officer(request.user)
     rule = selectors.routing_rule_get_for_user(user=request.user, pk=pk)
     rule = catalogue.routing_rule_update(actor=request.user, rule=rule, **_changes(payload))
-    return RoutingRuleOut.of(selectors.routing_rule_get_for_user(user=request.user, pk=rule.pk))
+    return selectors.routing_rule_get_for_user(user=request.user, pk=rule.pk)

@@ -155,7 +155,15 @@ def test_photo_upload_checks_the_content(client, world, tmp_path, settings):
     url = f"{URL}/{case.number}/photos"
     ok = client.post(url, {"file": io.BytesIO(png_bytes()), "kind": "before"})
     assert ok.status_code == 201, ok.json()
-    assert ok.json()["content_type"] == "image/png"
+    photo = CasePhoto.objects.get()
+    assert ok.json() == {
+        "id": photo.pk,
+        "kind": "before",
+        "content_type": "image/png",
+        "size": photo.size,
+        "width": 8,
+        "height": 8,
+    }
     fake = io.BytesIO(b"GIF89a not really")
     fake.name = "x.jpg"
     bad = client.post(url, {"file": fake})

@@ -358,7 +358,19 @@ def test_api_rule_with_an_owner_and_patch(client, world):
     )
     assert resp.status_code == 201, resp.json()
     pk = resp.json()["id"]
-    assert resp.json()["owner"] == owner.pk
+    ue04 = Category.objects.get(code="UE04")
+    assert resp.json() == {
+        "id": pk,
+        "category": "UE04",
+        "category_name": ue04.name,
+        "territory_prefix": world.county.code,
+        "unit_type": "owner",
+        "department_name": "",
+        "owner": owner.pk,
+        "priority": 100,
+        "is_active": True,
+        "note": "",
+    }
     resp = api(client, "patch", f"{API}/routing-rules/{pk}", {"priority": 7, "is_active": False})
     assert resp.status_code == 200
     rule = RoutingRule.objects.get(pk=pk)
