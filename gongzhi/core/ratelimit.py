@@ -44,9 +44,16 @@ def rate_limit_hit(scope: str, key: str, *, limit: int, window: int) -> bool:
 
 
 def reset() -> None:
-    """Forget every counter (tests; an operator lifting a block)."""
-    cache.clear()
-    if not getattr(settings, "REDIS_URL", ""):
+    """Forget every rate-limit counter (tests; an operator lifting a block).
+
+    Only the counters: with Redis the cache may share its database with other
+    data, so its keys are deleted by pattern, never the whole database."""
+    if getattr(settings, "REDIS_URL", ""):
+        client = cache._cache.get_client(write=True)  # django's RedisCache client
+        for key in client.scan_iter(match=f"*{cache.make_key('rl:')}*"):
+            client.delete(key)
+    else:
+        cache.clear()  # the in-process cache (login lockout counters in tests)
         _file_store().clear()
 
 

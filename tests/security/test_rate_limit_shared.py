@@ -56,3 +56,35 @@ def test_reset_forgets_counts(counter_file):
         assert ratelimit.rate_limit_hit("t", "k", limit=1, window=60)
         ratelimit.reset()
         assert not ratelimit.rate_limit_hit("t", "k", limit=1, window=60)
+
+
+def _redis_up() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _redis_up(), reason="needs Redis at 127.0.0.1:6379")
+def test_with_redis_reset_deletes_only_the_counters():
+    from django.core.cache import caches
+
+    url = "redis://127.0.0.1:6379/15"
+    redis_cache = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    }
+    with override_settings(CACHES=redis_cache, REDIS_URL=url):
+        cache = caches["default"]
+        cache.set("not-a-counter", "kept")
+        try:
+            assert not ratelimit.rate_limit_hit("t", "k", limit=1, window=60)
+            assert ratelimit.rate_limit_hit("t", "k", limit=1, window=60)
+            ratelimit.reset()
+            assert not ratelimit.rate_limit_hit("t", "k", limit=1, window=60)
+            assert cache.get("not-a-counter") == "kept"
+        finally:
+            cache.delete("not-a-counter")
+            ratelimit.reset()
