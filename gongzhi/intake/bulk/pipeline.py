@@ -53,7 +53,7 @@ from ..channels.base import MappingSnapshot, mapping_snapshot
 from . import formats as F
 from .dedupe_arrays import dedupe
 from .persist import Persister
-from .report import Progress, Report
+from .report import Report, progress_bar
 from .router import Router
 from .stages import (
     Pool,
@@ -149,7 +149,7 @@ def run(directory: Path, *, classifier=None, progress: bool = False, batch: int 
         separate = not connection.in_atomic_block
     tri_parts = [range(s, min(s + batch, len(tri_list))) for s in range(0, len(tri_list), batch)]
     writer = Writer(persist, separate, queue_size=3 + len(tri_parts))
-    bar = Progress(len(order) + len(tri_list), progress, "入库")
+    bar = progress_bar(len(order) + len(tri_list), progress, "入库")
     try:
         # triage items do not depend on dedupe: written while it runs
         for part in tri_parts:

@@ -1,10 +1,11 @@
-"""The import's counts and timings, and a progress bar."""
+"""The import's counts and timings, and its progress bar."""
 
 from __future__ import annotations
 
 import sys
-import time as _time
 from dataclasses import dataclass, field
+
+from tqdm import tqdm
 
 
 @dataclass
@@ -37,26 +38,6 @@ class Report:
         }
 
 
-class Progress:
-    """A text progress bar on stderr (no dependency)."""
-
-    def __init__(self, total: int, enabled: bool, desc: str, unit: str = "件"):
-        self.total, self.n, self.enabled, self.desc, self.unit = total, 0, enabled, desc, unit
-        self.t0 = self.last = _time.monotonic()
-
-    def update(self, k: int) -> None:
-        self.n += k
-        now = _time.monotonic()
-        if self.enabled and (now - self.last > 0.5 or self.n >= self.total):
-            self.last = now
-            pct = 100 * self.n / max(self.total, 1)
-            rate = self.n / max(now - self.t0, 1e-9)
-            bar = "#" * int(pct / 4)
-            sys.stderr.write(f"\r{self.desc} [{bar:<25}] {self.n:,}/{self.total:,} {pct:5.1f}% "
-                             f"{rate:,.{0 if rate >= 10 else 1}f} {self.unit}/s")  # fmt: skip
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
+def progress_bar(total: int, enabled: bool, desc: str, unit: str = "件") -> tqdm:
+    """A progress bar on stderr (tqdm); a no-op when ``enabled`` is false."""
+    return tqdm(total=total, disable=not enabled, desc=desc, unit=unit, file=sys.stderr)

@@ -18,7 +18,7 @@ from gongzhi.cases.models import Case
 from ..channels import ADAPTERS
 from ..channels.base import MappingSnapshot
 from . import formats as F
-from .report import Progress, Report
+from .report import Report, progress_bar
 
 
 def default_workers() -> int:
@@ -79,7 +79,7 @@ def parse_all(directory: Path, pool: Pool, report: Report, progress: bool) -> F.
     tasks = [(ch, str(p), str(p.relative_to(root))) for ch, p in files]
     # biggest files first so the two workers finish together
     order = sorted(range(len(tasks)), key=lambda i: -Path(tasks[i][1]).stat().st_size)
-    bar = Progress(len(tasks), progress, "解析", "个文件")
+    bar = progress_bar(len(tasks), progress, "解析", "个文件")
     results: dict[int, F.Parsed] = {}
     for k, part in zip(order, pool.imap(F.parse_file, [tasks[i] for i in order]), strict=True):
         results[k] = part

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import connection, connections, transaction
-
-from .report import Progress
+from tqdm import tqdm
 
 if TYPE_CHECKING:
     from .persist import Persister
@@ -48,7 +47,7 @@ class Writer:
         self.error: str | BaseException | None = None
         self.clock: dict[str, float] = defaultdict(float)
         self.proc = None
-        self.bar: Progress | None = None
+        self.bar: tqdm | None = None
         self.pending = 0
         if separate:
             ctx = multiprocessing.get_context("fork")
@@ -58,7 +57,7 @@ class Writer:
             self.proc = ctx.Process(target=self._loop, name="bulk-writer", daemon=True)
             self.proc.start()
 
-    def put(self, job: Job, bar: Progress) -> None:
+    def put(self, job: Job, bar: tqdm) -> None:
         self.bar = bar
         self._drain(block=False)
         if self.error is not None:
