@@ -1,4 +1,5 @@
-"""Background work of intake (huey): pushing status changes back to the source."""
+"""Background work of intake (huey): pushing status changes back to the source,
+retraining the category model on officers' triage decisions."""
 
 from __future__ import annotations
 
@@ -29,3 +30,19 @@ def deliver_due_outbox() -> dict:
     from . import outbox
 
     return outbox.deliver_due()
+
+
+@db_periodic_task(crontab(day_of_week="0", hour="3", minute="30"))
+def retrain_classifier() -> str:
+    """Weekly: retrain the category model once enough triage decisions came in
+    since it was trained (gongzhi/intake/feedback.py); web and worker
+    processes pick the new file up on their next prediction."""
+    from django.core.management import call_command
+
+    from . import feedback
+
+    new = feedback.retrain_due()
+    if not new:
+        return "not due"
+    call_command("train_classifier", verbosity=0)
+    return f"retrained ({new} new decisions)"

@@ -18,7 +18,7 @@ SLICE = 700
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("models")
-    call_command("train_classifier", sample=SLICE, output_dir=out, verbosity=0)
+    call_command("train_classifier", sample=SLICE, output_dir=out, feedback=False, verbosity=0)
     classify.load_current.cache_clear()
     return out
 
@@ -27,8 +27,15 @@ def test_training_writes_model_and_report(model_dir):
     pointer = json.loads((model_dir / "intake-category-current.json").read_text("utf-8"))
     report = json.loads((model_dir / pointer["report"]).read_text("utf-8"))
     assert report["version"] == pointer["version"]
-    assert report["training_examples"] == SLICE
-    assert report["removed_as_copies_of_dev"] > 0  # dev messages never train the model
+    # the dev figures come from a model that never saw dev_raw.csv nor its copies
+    removed = report["removed_as_copies_of_dev"]
+    assert removed > 0
+    assert report["dev_measured_on"] == {"training_examples": SLICE, "includes_dev": False}
+    # the model put to work then learns from them too
+    assert report["includes_dev"] is True
+    assert report["training_examples"] == SLICE + removed + report["dev"]["examples"]
+    assert report["raw_examples"] == report["dev"]["examples"] == 446
+    assert report["feedback"] == {"state": "off", "examples": 0}
     assert 0 < report["dev"]["macro_f1"] <= 1
     assert set(report["dev"]["per_class_f1"]) == set(classify.LABELS)
     assert report["training_seconds"] > 0
@@ -210,3 +217,20 @@ def test_normalize_matches_plain_nfkc_then_strip():
 
     for text in ["Ａ市Ａ３区，面积１２０㎡！“物业”…", "①号楼　３栋_B座【急】", "々〇ﾊﾝ", ""]:
         assert classify.normalize(text) == reference(text)
+
+
+def test_hold_out_dev_ships_the_evaluated_model(tmp_path):
+    call_command("train_classifier", sample=300, output_dir=tmp_path, feedback=False,
+                 hold_out_dev=True, verbosity=0)  # fmt: skip
+    pointer = json.loads((tmp_path / "intake-category-current.json").read_text("utf-8"))
+    report = json.loads((tmp_path / pointer["report"]).read_text("utf-8"))
+    assert report["includes_dev"] is False
+    assert report["training_examples"] == 300 and report["raw_examples"] == 0
+
+
+def test_raw_rows_weigh_more_and_give_no_vocabulary():
+    raw = classify.Example("小区门口乱停车没人管", "交通运输", weight=classify.RAW_WEIGHT, raw=True)
+    tok = classify.Example("小区 门口 乱停车 没人管", "交通运输")
+    tok2 = classify.Example("门口 乱停车", "交通运输")
+    assert classify.word_vocabulary([raw, tok, tok2]) == ["乱停车", "门口"]
+    assert classify.RAW_WEIGHT > 1

@@ -20,6 +20,7 @@ evaluation report beside it; ``current.json`` names the version in use.
 
 from .data import (
     LEAK_SIMILARITY,
+    RAW_WEIGHT,
     Example,
     data_dir,
     drop_leaked,
@@ -70,6 +71,7 @@ __all__ = [
     "LEAK_SIMILARITY",
     "MAX_CHARS",
     "MODEL_KIND",
+    "RAW_WEIGHT",
     "RESPONSIBLE_UNITS",
     "SVM_C",
     "TITLE_MAX_CHARS",

@@ -263,5 +263,7 @@ def word_vocabulary(examples: Iterable[Example], min_count: int = WORD_MIN_COUNT
     substrings, so raw messages need no word segmenter at inference."""
     counts: Counter[str] = Counter()
     for e in examples:
+        if e.raw:  # not segmented: no words to take
+            continue
         counts.update({normalize(w) for w in e.text.split()})
     return sorted(w for w, n in counts.items() if n >= min_count and 2 <= len(w) <= 4)

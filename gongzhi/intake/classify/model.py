@@ -109,11 +109,17 @@ class TextPipeline:
         parts = [w * b.transform([d[f] for d in docs]) for f, b, w in self.blocks]
         return hstack(parts, format="csr", dtype=np.float32)
 
-    def fit(self, docs: Sequence[tuple[str, str]], labels: Sequence[str]) -> TextPipeline:
+    def fit(
+        self,
+        docs: Sequence[tuple[str, str]],
+        labels: Sequence[str],
+        sample_weight: Sequence[float] | None = None,
+    ) -> TextPipeline:
         docs = list(docs)
         for f, block, _w in self.blocks:
             block.fit([d[f] for d in docs])
-        self.classifier.fit(self.transform(docs), list(labels))
+        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        self.classifier.fit(self.transform(docs), list(labels), sample_weight=weights)
         return self
 
     def predict_proba(self, docs: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -153,7 +159,8 @@ def train(
     vocabulary = word_vocabulary(examples)
     pipeline = build_pipeline(calibration_folds, vocabulary)
     docs = model_inputs([e.text for e in examples], [e.title for e in examples])
-    pipeline.fit(docs, [e.label for e in examples])
+    weights = [e.weight for e in examples]
+    pipeline.fit(docs, [e.label for e in examples], weights if len(set(weights)) > 1 else None)
     version = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     return CategoryModel(
         pipeline=pipeline,
@@ -163,6 +170,7 @@ def train(
             "kind": MODEL_KIND,
             "format": FORMAT_VERSION,
             "training_examples": len(examples),
+            "raw_examples": sum(1 for e in examples if e.raw),
             "fit_seconds": round(time.perf_counter() - started, 2),
             "features": (
                 f"body (normalised, first {MAX_CHARS} chars): char 1-2-gram TF-IDF + TF-IDF "
@@ -283,12 +291,24 @@ def load(path: Path) -> CategoryModel:
     return CategoryModel(blob["pipeline"], blob["version"], blob["threshold"], blob["meta"])
 
 
-@lru_cache(maxsize=4)
 def load_current(directory: Path | None = None) -> CategoryModel:
+    """The model ``current.json`` names. Cached per process and re-read when
+    the pointer changes (a retrain by the weekly task or an operator)."""
     directory = Path(directory or models_dir())
     pointer = directory / f"{MODEL_KIND}-current.json"
-    if not pointer.exists():
+    try:
+        stamp = pointer.stat().st_mtime_ns
+    except FileNotFoundError:
         raise ModelMissing(
             _("分类模型不存在(%(dir)s),请先运行 manage.py train_classifier") % {"dir": directory}
-        )
+        ) from None
+    return _load_pointed(directory, stamp)
+
+
+@lru_cache(maxsize=4)
+def _load_pointed(directory: Path, stamp: int) -> CategoryModel:
+    pointer = directory / f"{MODEL_KIND}-current.json"
     return load(directory / json.loads(pointer.read_text(encoding="utf-8"))["file"])
+
+
+load_current.cache_clear = _load_pointed.cache_clear  # type: ignore[attr-defined]
