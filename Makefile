@@ -67,11 +67,11 @@ format: $(VENV_STAMP)
 clean:
 	rm -rf $(VENV) node_modules gongzhi/web/static/vendor var
 
-# Intake category classifier (issue 4): trained from data/citizen-messages in ~30 s.
+# Intake category classifier (issue 4): trained from data/citizen-messages in ~30-50 s.
 MODELS_DIR := $(or $(GONGZHI_DATA_DIR),var)/models
 MODEL_STAMP := $(MODELS_DIR)/intake-category-current.json
 .PHONY: model
-$(MODEL_STAMP): $(VENV_STAMP) $(wildcard gongzhi/intake/classify/*.py) data/citizen-messages/train_tokenized.csv data/citizen-messages/dev_raw.csv
+$(MODEL_STAMP): $(VENV_STAMP) $(wildcard gongzhi/intake/classify/*.py) $(wildcard data/citizen-messages/*.csv)
 	$(PY) manage.py train_classifier
 model: $(MODEL_STAMP)
 demo: model

@@ -30,11 +30,19 @@ def test_training_writes_model_and_report(model_dir):
     # the dev figures come from a model that never saw dev_raw.csv nor its copies
     removed = report["removed_as_copies_of_dev"]
     assert removed > 0
-    assert report["dev_measured_on"] == {"training_examples": SLICE, "includes_dev": False}
+    # raw messages whose tokenized copy is one of the slice's rows train as raw rows
+    copies = report["raw_copies"]["examples"]
+    assert report["raw_copies"]["files"] == ["messages_with_votes.csv", "messages_with_replies.csv"]
+    assert 0 < copies < SLICE
+    assert report["dev_measured_on"] == {
+        "training_examples": SLICE + copies,
+        "includes_dev": False,
+    }
     # the model put to work then learns from them too
     assert report["includes_dev"] is True
-    assert report["training_examples"] == SLICE + removed + report["dev"]["examples"]
-    assert report["raw_examples"] == report["dev"]["examples"] == 446
+    assert report["training_examples"] == SLICE + copies + removed + report["dev"]["examples"]
+    assert report["raw_examples"] == copies + report["dev"]["examples"]
+    assert report["dev"]["examples"] == 446
     assert report["feedback"] == {"state": "off", "examples": 0}
     assert 0 < report["dev"]["macro_f1"] <= 1
     assert set(report["dev"]["per_class_f1"]) == set(classify.LABELS)
@@ -221,7 +229,7 @@ def test_normalize_matches_plain_nfkc_then_strip():
 
 def test_hold_out_dev_ships_the_evaluated_model(tmp_path):
     call_command("train_classifier", sample=300, output_dir=tmp_path, feedback=False,
-                 hold_out_dev=True, verbosity=0)  # fmt: skip
+                 raw=[], hold_out_dev=True, verbosity=0)  # fmt: skip
     pointer = json.loads((tmp_path / "intake-category-current.json").read_text("utf-8"))
     report = json.loads((tmp_path / pointer["report"]).read_text("utf-8"))
     assert report["includes_dev"] is False
@@ -234,3 +242,24 @@ def test_raw_rows_weigh_more_and_give_no_vocabulary():
     tok2 = classify.Example("门口 乱停车", "交通运输")
     assert classify.word_vocabulary([raw, tok, tok2]) == ["乱停车", "门口"]
     assert classify.RAW_WEIGHT > 1
+
+
+def test_raw_copies_take_their_training_rows_label():
+    train = [
+        classify.Example("小区 物业 乱收 停车费 业主 投诉", "城乡建设"),
+        classify.Example("学校 招生 学位 紧张 孩子 上学", "教育文体"),
+    ]
+    raw = [
+        ("小区物业乱收停车费", "业主投诉"),
+        ("小区物业乱收停车费", "业主投诉"),  # a repost counts once
+        ("今天天气不错", "大家出来走走"),  # no training row like it
+        ("学校招生学位紧张", "孩子上学"),
+    ]
+    held = [classify.Example("学校招生学位紧张 孩子上学", "教育文体")]
+    got = classify.label_raw_copies(train, raw)
+    assert [(e.title, e.label, e.raw) for e in got] == [
+        ("小区物业乱收停车费", "城乡建设", True),
+        ("学校招生学位紧张", "教育文体", True),
+    ]
+    # a message close to a held-out one never trains the evaluation model
+    assert [e.title for e in classify.label_raw_copies(train, raw, held)] == ["小区物业乱收停车费"]

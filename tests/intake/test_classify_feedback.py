@@ -87,7 +87,7 @@ def test_training_takes_the_decisions_and_weekly_task_retrains(
                    building_code=building.code)  # fmt: skip
 
     assert tasks.retrain_classifier.call_local() == "not due"  # no model yet
-    call_command("train_classifier", sample=300, hold_out_dev=True, verbosity=0)
+    call_command("train_classifier", sample=300, raw=[], hold_out_dev=True, verbosity=0)
     pointer = json.loads((tmp_path / "intake-category-current.json").read_text("utf-8"))
     report = json.loads((tmp_path / pointer["report"]).read_text("utf-8"))
     assert report["feedback"] == {"state": "ok", "examples": 1}
@@ -108,7 +108,7 @@ def test_training_takes_the_decisions_and_weekly_task_retrains(
 
 
 def test_load_current_follows_the_pointer_without_a_restart(tmp_path):
-    call_command("train_classifier", sample=200, hold_out_dev=True, no_color=True,
+    call_command("train_classifier", sample=200, hold_out_dev=True, raw=[],
                  output_dir=tmp_path, feedback=False, verbosity=0)  # fmt: skip
     first = classify.load_current(tmp_path)
     pointer = tmp_path / "intake-category-current.json"

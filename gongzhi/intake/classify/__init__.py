@@ -24,8 +24,10 @@ from .data import (
     Example,
     data_dir,
     drop_leaked,
+    label_raw_copies,
     models_dir,
     read_raw_labelled,
+    read_raw_unlabelled,
     read_tokenized,
 )
 from .features import (
@@ -88,6 +90,7 @@ __all__ = [
     "data_dir",
     "drop_leaked",
     "evaluate",
+    "label_raw_copies",
     "load",
     "load_current",
     "model_inputs",
@@ -96,6 +99,7 @@ __all__ = [
     "near_duplicate_groups",
     "normalize",
     "read_raw_labelled",
+    "read_raw_unlabelled",
     "read_tokenized",
     "save",
     "suggest_subcategory",

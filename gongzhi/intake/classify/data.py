@@ -1,5 +1,5 @@
 """Where the data and models live, and the labelled examples read from the
-training and evaluation files."""
+training and evaluation files (and the raw messages matched to training rows)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from django.conf import settings
 
 from .features import TITLE_MAX_CHARS, normalize
 
 # Train rows whose word TF-IDF cosine to an evaluation message reaches this
-# are the same message (tokenized) and are kept out of training.
+# are the same message (tokenized) and are kept out of training; a raw message
+# this close to a train row is that row, written as sent (label_raw_copies).
 LEAK_SIMILARITY = 0.8
 
 
@@ -72,6 +74,48 @@ def read_raw_labelled(path: Path) -> list[Example]:
             for r in csv.DictReader(fh)
             if r.get("label")
         ]
+
+
+def read_raw_unlabelled(path: Path) -> list[tuple[str, str]]:
+    """(title, detail) of a raw message file (留言主题, 留言详情 columns)."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return [(r.get("留言主题") or "", r.get("留言详情") or "") for r in csv.DictReader(fh)]
+
+
+def label_raw_copies(
+    train: Sequence[Example],
+    raw: Sequence[tuple[str, str]],
+    held_out: Sequence[Example] = (),
+) -> list[Example]:
+    """Raw messages whose tokenized copy is a training row (word TF-IDF cosine
+    ≥ ``LEAK_SIMILARITY``), labelled like that row: more text written the way
+    residents write. Messages close to a held-out one (cosine ≥ 0.5) are left
+    out so they cannot carry it into training; repeats count once."""
+    if not train or not raw:
+        return []
+    import jieba
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    jieba.setLogLevel(60)
+    vec = TfidfVectorizer(tokenizer=str.split, lowercase=False, token_pattern=None)
+    x = vec.fit_transform([e.text for e in train])
+    q = vec.transform([" ".join(jieba.lcut(f"{t} {d}")) for t, d in raw])
+    sim = (q @ x.T).tocsr()
+    best, score = sim.argmax(axis=1).A1, sim.max(axis=1).toarray().ravel()
+    if held_out:
+        h = vec.transform([" ".join(jieba.lcut(e.text)) for e in held_out])
+        near_held = (q @ h.T).tocsr().max(axis=1).toarray().ravel() >= 0.5
+    else:
+        near_held = np.zeros(len(raw), dtype=bool)
+    seen, out = set(), []
+    for i, (title, detail) in enumerate(raw):
+        key = (title, detail[:50])
+        if score[i] < LEAK_SIMILARITY or near_held[i] or key in seen:
+            continue
+        seen.add(key)
+        label = train[best[i]].label
+        out.append(Example(f"{title} {detail}", label, title, weight=RAW_WEIGHT, raw=True))
+    return out
 
 
 def drop_leaked(train: list[Example], held_out: Sequence[Example]) -> tuple[list[Example], int]:

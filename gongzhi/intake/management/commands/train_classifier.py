@@ -15,6 +15,10 @@ from django.utils.translation import gettext as _
 
 from gongzhi.intake import classify
 
+# Raw messages in the data directory; those whose tokenized copy is a training
+# row train as raw examples (classify.label_raw_copies).
+RAW_FILES = ("messages_with_votes.csv", "messages_with_replies.csv")
+
 
 class Command(BaseCommand):
     help = _("用已标注的群众留言训练诉求分类模型,并在 dev_raw.csv 上评估")
@@ -27,6 +31,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--cv", type=int, default=0,
             help=_("另做 N 折分组交叉验证(近似重复的留言同组),结果写入报告"),
+        )  # fmt: skip
+        parser.add_argument(
+            "--raw", type=Path, nargs="*",
+            help=_("未标注的原始留言文件(留言主题,留言详情);其中与训练集相同的留言按训练集标注加入"),
         )  # fmt: skip
         parser.add_argument(
             "--hold-out-dev", action="store_true",
@@ -55,8 +63,13 @@ class Command(BaseCommand):
         if opts["sample"]:
             random.Random(0).shuffle(examples)
             examples = examples[: opts["sample"]]
+        raw_paths = opts["raw"] if opts["raw"] is not None else [
+            p for name in RAW_FILES if (p := classify.data_dir() / name).exists()
+        ]  # fmt: skip
+        raw = [m for p in raw_paths for m in classify.read_raw_unlabelled(p)]
+        copies_raw = classify.label_raw_copies(examples, raw, held_out)
         feedback, feedback_state = self._feedback(opts["feedback"])
-        examples += feedback
+        examples += copies_raw + feedback
         if len({e.label for e in examples}) < 2:
             raise CommandError(_("训练集至少需要两个类别"))
         # 1. The evaluation model never sees dev_raw.csv nor its tokenized copies.
@@ -76,6 +89,7 @@ class Command(BaseCommand):
             "training_examples": model.meta["training_examples"],
             "raw_examples": model.meta["raw_examples"],
             "feedback": {"state": feedback_state, "examples": len(feedback)},
+            "raw_copies": {"files": [p.name for p in raw_paths], "examples": len(copies_raw)},
             "includes_dev": refit,
             "removed_as_copies_of_dev": leaked,
             "train_file": str(train_path.name),
