@@ -8,6 +8,12 @@ a source platform that has a callback URL, it writes an :class:`Outbox` row
 schedules the next attempt with exponential back-off; after
 ``MAX_ATTEMPTS`` the row is ``failed`` and stays on the officers' outbox page
 until someone retries it. Rows of one case are delivered in event order.
+
+The bulk import does not go through ``record_event``: it writes its SUBMIT /
+MERGE events raw and the matching rows with them, built by the same
+``build_payload`` with the platforms (``push_platforms``) and status mappings
+(``status_targets``) read once per batch; after the import ``kick_sweep``
+runs the periodic sweep once instead of one task per row (decision 0032).
 """
 
 from __future__ import annotations
@@ -57,6 +63,68 @@ def platform_for(channel: str) -> IntegrationPlatform | None:
     )
 
 
+def push_platforms() -> dict[str, int]:
+    """Intake channel → id of the platform its status changes go to, for every
+    channel that has one (the one ``platform_for`` picks); one query."""
+    out: dict[str, int] = {}
+    rows = (
+        IntegrationPlatform.objects.filter(active=True)
+        .exclude(callback_url="")
+        .exclude(channel="")
+        .order_by("id")
+        .values_list("channel", "id")
+    )
+    for channel, pk in rows:
+        out.setdefault(channel, pk)
+    return out
+
+
+def status_targets(channels, statuses) -> dict[tuple[str, str], str]:
+    """(channel, our status) → the source's word for it (active STATUS
+    mappings), for all the given channels and statuses in one query."""
+    rows = ChannelMapping.objects.filter(
+        channel__in=list(channels),
+        kind=ChannelMapping.Kind.STATUS,
+        source_code__in=list(statuses),
+        is_active=True,
+    ).values_list("channel", "source_code", "target")
+    return {(c, s): t for c, s, t in rows}
+
+
+def build_payload(
+    *,
+    adapter,
+    source_ref: str,
+    number: str,
+    event_id: int | None,
+    action: str,
+    from_status: str,
+    to_status: str,
+    note: str,
+    public: bool,
+    at,
+    source_status: str,
+) -> dict:
+    """The JSON pushed for one event (decision 0031); ``source_ref`` is the
+    case's, the adapter's prefix is cut off. ``event_id`` may be filled in
+    later (bulk import: ids known only after the insert); keys keep this order."""
+    from gongzhi.cases.constants import Status
+
+    return {
+        "sourceRef": source_ref[len(adapter.ref_prefix) :],
+        "channel": adapter.channel,
+        "caseNumber": number,
+        "eventId": event_id,
+        "action": action,
+        "fromStatus": from_status,
+        "status": to_status,
+        "statusLabel": str(Status(to_status).label),
+        "sourceStatus": source_status or "",
+        "note": note if public else "",
+        "at": (at or timezone.now()).isoformat(),
+    }
+
+
 def enqueue_for_event(event) -> Outbox | None:
     """Called in the CaseEvent's transaction; writes the row when a source must hear."""
     from .channels import adapter_for_case
@@ -82,33 +150,46 @@ def enqueue_for_event(event) -> Outbox | None:
         .values_list("target", flat=True)
         .first()
     )
-    from gongzhi.cases.constants import Status
-
-    payload = {
-        "sourceRef": case.source_ref[len(adapter.ref_prefix) :],
-        "channel": adapter.channel,
-        "caseNumber": case.number,
-        "eventId": event.pk,
-        "action": event.action,
-        "fromStatus": event.from_status,
-        "status": event.to_status,
-        "statusLabel": str(Status(event.to_status).label),
-        "sourceStatus": mapping or "",
-        "note": event.note if event.public else "",
-        "at": (event.created_at or timezone.now()).isoformat(),
-    }
     row = Outbox.objects.create(
         case=case,
         event=event,
         platform=platform,
         channel=adapter.channel,
         source_ref=case.source_ref[:64],
-        payload=payload,
+        payload=build_payload(
+            adapter=adapter,
+            source_ref=case.source_ref,
+            number=case.number,
+            event_id=event.pk,
+            action=event.action,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            note=event.note,
+            public=event.public,
+            at=event.created_at,
+            source_status=mapping,
+        ),
         next_attempt_at=timezone.now(),
     )
     pk = row.pk
     transaction.on_commit(lambda: _enqueue_task(pk))
     return row
+
+
+def kick_sweep() -> None:
+    """Once the caller's transaction commits, enqueue the periodic sweep
+    (``deliver_due_outbox``) once, so rows written in bulk start going out now
+    instead of at the next minute; if that fails the sweep still comes."""
+    transaction.on_commit(_enqueue_sweep)
+
+
+def _enqueue_sweep() -> None:
+    from .tasks import deliver_due_outbox
+
+    try:
+        deliver_due_outbox()
+    except Exception:
+        logger.exception("outbox: could not enqueue the sweep")
 
 
 def _enqueue_task(pk: int) -> None:

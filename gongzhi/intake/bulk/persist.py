@@ -1,12 +1,14 @@
 """The rows of a batch — cases, SUBMIT / MERGE events, reporters,
-duplicate suggestions, triage items — with ids and case numbers reserved for
-the whole import first, and the ``executemany`` that writes them."""
+duplicate suggestions, triage items, the outbox rows of the events a source
+platform must hear about — with ids and case numbers reserved for the whole
+import first, and the ``executemany`` that writes them."""
 
 from __future__ import annotations
 
 import json
 import time as _time
 from collections import defaultdict
+from datetime import UTC
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -14,6 +16,7 @@ from django.utils import timezone
 from gongzhi.cases.constants import Action, Status
 from gongzhi.cases.models import Case, CaseEvent, CaseReporter, CaseSequence
 
+from .. import outbox
 from ..channels import ADAPTERS
 from ..channels.base import title_from
 from . import formats as F
@@ -22,10 +25,12 @@ from .router import Router
 from .stages import Triage
 from .writer import Job
 
+MERGE_NOTE = "系统自动合并(批量导入)"
+
 
 class Persister:
     def __init__(self, cols: F.Parsed, grid_ids, cat_ids, router: Router, report):
-        from ..models import DuplicateSuggestion, TriageItem
+        from ..models import DuplicateSuggestion, Outbox, TriageItem
 
         self.cols, self.grid_ids, self.cat_ids, self.router = cols, grid_ids, cat_ids, router
         self.decisions: dict[int, Decision] = {}
@@ -62,6 +67,15 @@ class Persister:
         self.rep_sql = _insert_sql(CaseReporter, rep_cols)
         self.sugg_sql = _insert_sql(DuplicateSuggestion, sugg_cols)
         self.tri_sql = _insert_sql(TriageItem, tri_cols)
+        out_cols = ["case_id", "event_id", "platform_id", "channel", "source_ref", "payload",
+                    "next_attempt_at", "created_at"]  # fmt: skip
+        self.outbox_sql = _insert_sql(Outbox, out_cols, _constant_columns(Outbox, out_cols))
+        # the ids of the events just inserted (ours: their cases are not committed yet)
+        self.event_ids_sql = (
+            f"SELECT id, case_id, action FROM {qn(CaseEvent._meta.db_table)} "
+            f"WHERE case_id BETWEEN %s AND %s AND action IN (%s, %s)"
+        )
+        self.adapt_outbox_json = Outbox._meta.get_field("payload").get_db_prep_save
         self.bump_sql = (
             f"UPDATE {qn(Case._meta.db_table)} SET priority = priority + %s, "
             f"version = version + %s WHERE id = %s"
@@ -187,7 +201,7 @@ class Persister:
                 job.merged += 1
                 mnum = number[d.master] if d.master >= 0 else master_id
                 event_rows.append((pk, Action.MERGE, Status.SUBMITTED, Status.MERGED,
-                                   "系统自动合并(批量导入)",
+                                   MERGE_NOTE,
                                    adapt_json({"master": mnum, "dedupe": d.reasons,
                                                "score": d.score}, conn),
                                    True, when))  # fmt: skip
@@ -202,8 +216,45 @@ class Persister:
                                       self.reasons_field.get_db_prep_save(d.reasons, conn),
                                       "pending", now_db))  # fmt: skip
         job.bumps = bumps
+        # outside the loop above: with no platform to push to, one query per batch
+        push = outbox.push_platforms()
+        if push:
+            job.outbox_rows = self.outbox_rows(chunk, push, now_db)
         self.clock["rows"] += _time.perf_counter() - t
         return job
+
+    def outbox_rows(self, chunk: list[int], push: dict[str, int], now_db) -> list[tuple]:
+        """What ``outbox.enqueue_for_event`` would write for this chunk's SUBMIT and
+        MERGE events whose channel has a platform with a callback URL (``push``):
+        (case id, action, platform id, channel, source_ref, payload, now) with
+        ``eventId`` still None — ``_write_outbox`` reads the event ids back right
+        after the events' insert and fills it in."""
+        cols, decisions, case_id, number = self.cols, self.decisions, self.case_id, self.number
+        targets = outbox.status_targets(push, (Status.SUBMITTED, Status.MERGED))
+        out = []
+        for i in chunk:
+            channel = cols.channel[i]
+            platform_id = push.get(channel)
+            ref = cols.ref[i]
+            if platform_id is None or not ref:
+                continue
+            # the record's own adapter: the one adapter_for_case finds for its case
+            adapter = ADAPTERS[channel]
+            at = cols.when[i].astimezone(UTC)  # the event's created_at
+            d = decisions.get(i)
+            events = [(Action.SUBMIT, "", Status.SUBMITTED, "")]
+            if d is not None and d.master is not None:
+                events.append((Action.MERGE, Status.SUBMITTED, Status.MERGED, MERGE_NOTE))
+            for action, from_status, to_status, note in events:
+                if from_status == to_status:
+                    continue  # the single path's rule
+                payload = outbox.build_payload(
+                    adapter=adapter, source_ref=ref, number=number[i], event_id=None,
+                    action=action, from_status=from_status, to_status=to_status, note=note,
+                    public=True, at=at, source_status=targets.get((channel, to_status), ""),
+                )  # fmt: skip
+                out.append((case_id[i], action, platform_id, channel, ref[:64], payload, now_db))
+        return out
 
     def triage_rows(self, cols: F.Parsed, tris: list[Triage], idx) -> list[tuple]:
         """Triage items as ``submit_or_triage`` writes them (guesses, reason)."""
@@ -242,12 +293,35 @@ class Persister:
             # so neighbouring rows touch neighbouring index pages (ids are fixed)
             cur.executemany(self.case_sql, sorted(job.case_rows, key=_by_path))
             cur.executemany(self.event_sql, job.event_rows)
+            if job.outbox_rows:
+                self._write_outbox(cur, job.outbox_rows)
         if job.rep_rows:
             cur.executemany(self.rep_sql, job.rep_rows)
         if job.sugg_rows:
             cur.executemany(self.sugg_sql, job.sugg_rows)
         if job.bumps:
             cur.executemany(self.bump_sql, job.bumps)
+
+    def _write_outbox(self, cur, pending: list[tuple]) -> None:
+        """The outbox rows of events inserted just before, in the same transaction:
+        their ids are read back by (case id, action) — a batch's cases are new,
+        so no one else has events on them (SQLite and PostgreSQL alike)."""
+        ids = [r[0] for r in pending]
+        cur.execute(self.event_ids_sql, [min(ids), max(ids), Action.SUBMIT, Action.MERGE])
+        event_id = {(c, a): pk for pk, c, a in cur.fetchall()}
+        rows = []
+        adapt = self.adapt_outbox_json
+        for case_pk, action, platform_id, channel, ref, payload, now_db in pending:
+            pk = event_id[(case_pk, action)]
+            payload["eventId"] = pk
+            rows.append((case_pk, pk, platform_id, channel, ref, adapt(payload, connection),
+                         now_db, now_db))  # fmt: skip
+        rows.sort(key=_by_event)  # a case's rows in event order (delivery order)
+        cur.executemany(self.outbox_sql, rows)
+
+
+def _by_event(row: tuple) -> int:
+    return row[1]
 
 
 def _by_path(row: tuple) -> str:
@@ -268,7 +342,7 @@ def _constant_columns(model, given: list[str]) -> dict:
     """Non-null columns not given: the field's default, the same for every row."""
     out = {}
     for fl in model._meta.concrete_fields:
-        if fl.column in given or fl.null:
+        if fl.column in given or fl.null or fl.primary_key:
             continue
         if not fl.has_default() and not fl.empty_strings_allowed:
             raise ValueError(f"{model.__name__}.{fl.name}: no value and no default")

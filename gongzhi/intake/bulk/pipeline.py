@@ -30,8 +30,10 @@ This module runs the stages in order (``run``); each lives in its own module.
   reserved for the whole import first; per ``batch`` records one transaction —
   cases, the SUBMIT event per case (routing suggestion in the payload), MERGE
   events + CaseReporter rows + master priority for auto-merged duplicates,
-  DuplicateSuggestion rows; triage items before them (written while dedupe
-  runs) — with ``executemany`` in a forked writer process while this one
+  DuplicateSuggestion rows, and the outbox rows of the SUBMIT / MERGE events
+  whose channel has an active platform with a callback URL (pushed by the
+  periodic sweep, kicked once at the end); triage items before them (written
+  while dedupe runs) — with ``executemany`` in a forked writer process while this one
   builds the next batch: a batch is all or nothing, a re-run skips what is
   stored.
 """
@@ -49,6 +51,7 @@ from gongzhi.cases.models import Case, Category
 from gongzhi.org.constants import Level
 
 from .. import dedupe as D
+from .. import outbox
 from ..channels.base import MappingSnapshot, mapping_snapshot
 from . import formats as F
 from .dedupe_arrays import dedupe
@@ -165,6 +168,10 @@ def run(directory: Path, *, classifier=None, progress: bool = False, batch: int 
     finally:
         writer.stop()
         bar.close()
+        if report.pushed:
+            # rows of committed batches: the periodic sweep delivers them; run it
+            # once now (not one task per row — there may be a million)
+            outbox.kick_sweep()
     lap("persist")
     report.routes_computed = len(router.memo)
     report.seconds.update({f"persist.{k}": v for k, v in persist.clock.items()})

@@ -15,6 +15,7 @@ class Report:
     triaged: int = 0
     merged: int = 0
     suggested: int = 0
+    pushed: int = 0  # outbox rows: status pushes to the source platforms
     skipped_existing: int = 0
     repeated: int = 0
     files: int = 0
@@ -30,6 +31,7 @@ class Report:
             "triaged": self.triaged,
             "merged": self.merged,
             "suggested": self.suggested,
+            "pushed": self.pushed,
             "skipped_existing": self.skipped_existing,
             "repeated_in_input": self.repeated,
             "errors": len(self.errors),

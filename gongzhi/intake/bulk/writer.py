@@ -30,10 +30,14 @@ class Job:
     sugg_rows: list = field(default_factory=list)
     bumps: list = field(default_factory=list)
     triage_rows: list = field(default_factory=list)
+    # events a source platform must hear about (Persister.outbox_rows); written
+    # with the events, in the same transaction
+    outbox_rows: list = field(default_factory=list)
     merged: int = 0
 
-    def counts(self) -> tuple[int, int, int, int]:
-        return len(self.case_rows), self.merged, len(self.sugg_rows), len(self.triage_rows)
+    def counts(self) -> tuple[int, int, int, int, int]:
+        return (len(self.case_rows), self.merged, len(self.sugg_rows), len(self.triage_rows),
+                len(self.outbox_rows))  # fmt: skip
 
 
 class Writer:
@@ -77,9 +81,10 @@ class Writer:
             self.clock["main_waiting"] += _time.perf_counter() - t
 
     def _count(self, counts: tuple) -> None:
-        imported, merged, suggested, triaged = counts
+        imported, merged, suggested, triaged, pushed = counts
         rep = self.persist.report
         rep.imported += imported
+        rep.pushed += pushed
         rep.merged += merged
         rep.suggested += suggested
         rep.triaged += triaged
