@@ -246,6 +246,9 @@ class Outbox(models.Model):
     next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
     last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
     sent_at = models.DateTimeField(_("推送时间"), null=True, blank=True)
+    # Set while one sender has the row (the HTTP call runs outside any
+    # transaction); a sender that died frees it when this passes.
+    lease_until = models.DateTimeField(_("推送占用至"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

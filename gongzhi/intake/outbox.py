@@ -8,6 +8,9 @@ a source platform that has a callback URL, it writes an :class:`Outbox` row
 schedules the next attempt with exponential back-off; after
 ``MAX_ATTEMPTS`` the row is ``failed`` and stays on the officers' outbox page
 until someone retries it. Rows of one case are delivered in event order.
+No transaction is open while the source platform answers: a row is claimed
+with a lease, sent, then its outcome recorded (``deliver``); the sweep sends
+different cases side by side on a few threads (``deliver_due``).
 
 The bulk import does not go through ``record_event``: it writes its SUBMIT /
 MERGE events raw and the matching rows with them, built by the same
@@ -25,9 +28,12 @@ import logging
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +45,9 @@ BACKOFF_BASE = 30  # seconds: 30 s, 1 min, 2 min, 4 min … capped
 BACKOFF_MAX = 3600
 MAX_ATTEMPTS = 10
 TIMEOUT = 10
+LEASE = TIMEOUT + 50  # seconds a claimed row is one sender's (send ≤ TIMEOUT)
+SWEEP_LIMIT = 5000  # rows looked at per sweep (every minute)
+SWEEP_BUDGET = 50.0  # seconds after which a sweep starts no new row
 
 
 class DeliveryFailed(Exception):
@@ -232,13 +241,34 @@ def send(row: Outbox) -> None:
 
 
 def deliver(pk: int, *, sender=None) -> Outbox | None:
-    """Try one row now. Returns it (sent, rescheduled or failed); None if gone/not due."""
+    """Try one row now. Returns it (sent, rescheduled or failed); None if it
+    is gone, no longer pending, or another sender has it.
+
+    Three steps, so that no transaction (on SQLite: the database's write
+    lock) is held while the source platform answers: claim the row (a lease
+    of ``LEASE`` seconds, one attempt counted), send, record the outcome. A
+    sender that dies between the steps leaves the row pending; it is tried
+    again when the lease passes — at least once, so receivers de-duplicate
+    on ``X-Gongzhi-Event-Id``."""
     sender = sender or send
+    row = _claim(pk)
+    if row is None or row.lease_until is None:
+        return row  # gone, or waiting for an earlier change of its case
+    try:
+        sender(row)
+    except Exception as exc:
+        return _record(row, error=str(exc)[:500] or exc.__class__.__name__)
+    return _record(row, error=None)
+
+
+def _claim(pk: int) -> Outbox | None:
+    now = timezone.now()
     with transaction.atomic():
         row = (
             Outbox.objects.select_for_update(of=("self",))
             .select_related("platform")
             .filter(pk=pk, state=Outbox.State.PENDING)
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
             .first()
         )
         if row is None:
@@ -251,53 +281,105 @@ def deliver(pk: int, *, sender=None) -> Outbox | None:
         )
         if earlier is not None:
             # keep the source's order: wait for the earlier change
-            row.next_attempt_at = max(earlier.next_attempt_at or timezone.now(), timezone.now())
+            row.next_attempt_at = max(earlier.next_attempt_at or now, now)
             row.last_error = _("等待本案件更早的状态推送")
             row.save(update_fields=["next_attempt_at", "last_error"])
             return row
         row.attempts += 1
-        try:
-            sender(row)
-        except Exception as exc:
-            row.last_error = str(exc)[:500] or exc.__class__.__name__
+        row.lease_until = now + timedelta(seconds=LEASE)
+        row.next_attempt_at = row.lease_until  # the sweep looks again only after the lease
+        row.save(update_fields=["attempts", "lease_until", "next_attempt_at"])
+    return row
+
+
+def _record(claimed: Outbox, *, error: str | None) -> Outbox | None:
+    with transaction.atomic():
+        row = (
+            Outbox.objects.select_for_update()
+            .filter(pk=claimed.pk, state=Outbox.State.PENDING, attempts=claimed.attempts)
+            .first()
+        )
+        if row is None:  # the lease ran out and someone else took the row
+            return None
+        row.lease_until = None
+        fields = ["lease_until", "last_error", "state", "next_attempt_at", "sent_at"]
+        if error is not None:
+            row.last_error = error
             if row.attempts >= MAX_ATTEMPTS:
                 row.state = Outbox.State.FAILED
                 row.next_attempt_at = None
             else:
                 row.next_attempt_at = timezone.now() + timedelta(seconds=backoff(row.attempts))
-            row.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
-            logger.warning("outbox %s attempt %s failed: %s", pk, row.attempts, row.last_error)
+            row.save(update_fields=fields)
+            logger.warning("outbox %s attempt %s failed: %s", row.pk, row.attempts, error)
             return row
         row.state = Outbox.State.SENT
         row.sent_at = timezone.now()
         row.last_error = ""
         row.next_attempt_at = None
-        row.save(update_fields=["attempts", "state", "sent_at", "last_error", "next_attempt_at"])
-    # the next change of this case may have been waiting for this one
-    nxt = (
-        Outbox.objects.filter(case_id=row.case_id, pk__gt=row.pk, state=Outbox.State.PENDING)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if nxt is not None:
-        transaction.on_commit(lambda: _enqueue_task(nxt))
+        row.save(update_fields=fields)
+        # the next change of this case may have been waiting for this one
+        nxt = (
+            Outbox.objects.filter(case_id=row.case_id, pk__gt=row.pk, state=Outbox.State.PENDING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if nxt is not None:
+            transaction.on_commit(lambda: _enqueue_task(nxt))
     return row
 
 
-def deliver_due(*, limit: int = 200, sender=None) -> dict[str, int]:
-    """Every pending row whose time has come, oldest first (the periodic sweep)."""
+def deliver_due(
+    *,
+    limit: int = SWEEP_LIMIT,
+    sender=None,
+    workers: int | None = None,
+    budget: float = SWEEP_BUDGET,
+) -> dict[str, int]:
+    """Pending rows whose time has come, oldest first (the periodic sweep).
+
+    Cases are sent side by side by ``workers`` threads (``OUTBOX_SENDERS``,
+    default 4), the rows of one case in order by one thread; no new row is
+    started after ``budget`` seconds, so one sweep ends before the next."""
     now = timezone.now()
-    ids = list(
+    due = list(
         Outbox.objects.filter(state=Outbox.State.PENDING, next_attempt_at__lte=now)
         .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "case_id")[:limit]
     )
+    by_case: dict[int, list[int]] = {}
+    for pk, case_id in due:
+        by_case.setdefault(case_id, []).append(pk)
     counts = {"sent": 0, "retry": 0, "failed": 0}
-    for pk in ids:
-        row = deliver(pk, sender=sender)
-        if row is None:
-            continue
+    deadline = time.monotonic() + budget
+    workers = workers or getattr(settings, "OUTBOX_SENDERS", 4)
+
+    def run(pks: list[int]) -> list[Outbox | None]:
+        out = []
+        for pk in pks:
+            if time.monotonic() > deadline:
+                break
+            out.append(deliver(pk, sender=sender))
+        return out
+
+    # Threads have connections of their own: rows written in the caller's
+    # open transaction would be invisible to them, so then send in line.
+    if workers <= 1 or connection.in_atomic_block or len(by_case) <= 1:
+        results = [row for pks in by_case.values() for row in run(pks)]
+    else:
+
+        def threaded(pks):
+            try:
+                return run(pks)
+            finally:
+                connection.close()
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            results = [row for rows in pool.map(threaded, by_case.values()) for row in rows]
+    for row in results:
+        if row is None or (row.lease_until is not None and row.state == Outbox.State.PENDING):
+            continue  # not ours, or waiting for an earlier change
         if row.state == Outbox.State.SENT:
             counts["sent"] += 1
         elif row.state == Outbox.State.FAILED:
