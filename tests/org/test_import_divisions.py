@@ -105,6 +105,18 @@ def test_gbk_file_is_read_and_undecodable_file_is_named(tmp_path):
         read_rows(directory, province_code="34", province_name="安徽省")
 
 
+def test_undecodable_file_fails_the_command_with_its_name_and_writes_nothing(tmp_path):
+    # A good rename in an earlier file must not be written when a later file
+    # cannot be decoded.
+    directory = _broken_copy(tmp_path, "anhui_cities.csv", "3401,合肥市", "3401,合肥新市")
+    (directory / "anhui_villages.csv").write_bytes(
+        b"code,name,streetCode\n340102001001,\xff\xfe\x81,340102001\n"
+    )
+    with pytest.raises(CommandError, match=r"文件 anhui_villages\.csv 既不是 UTF-8 也不是 GBK"):
+        call_command("import_divisions", dir=str(directory), verbosity=0)
+    assert Division.objects.get(code="3401").name == "合肥市"
+
+
 def test_parent_that_does_not_exist_rejects_the_whole_batch(tmp_path):
     directory = _broken_copy(
         tmp_path,

@@ -354,7 +354,7 @@ COUNTIES_DIR = "counties"
 def import_bundled_boundaries(*, directory: Path, province_code: str = "34") -> BoundaryReport:
     """Cities and counties from the bundled GCJ-02 outlines, the province as the
     union of its cities, and development zones without a published outline
-    carved out of a host district (see services/generate.py)."""
+    carved out of a host district (see services/generate/zones.py)."""
     from .generate import carve_dev_zones
 
     directory = Path(directory)
