@@ -1,5 +1,6 @@
 """Classifier benchmark: training seconds, inference messages/s, accuracy and
-macro-F1 on dev_raw.csv (never trained on). Prints JSON.
+macro-F1 on dev_raw.csv (from the evaluation model, which never saw it; the
+shipped model is then refit with it). Prints JSON.
 
     .venv/bin/python bench/bench_classify.py
 """
@@ -52,7 +53,10 @@ def main() -> None:
             "value": round(train_s, 1),
             "target": f"< {TARGET_TRAIN_S}",
             "ok": train_s < TARGET_TRAIN_S,
-            "note": "train_classifier end to end: read, de-leak, fit, calibrate, evaluate, save",
+            "note": (
+                "train_classifier end to end: read, de-leak, label raw copies, fit + calibrate "
+                "the evaluation model, evaluate on dev_raw, refit on every labelled row, save"
+            ),
         },
         "classifier_messages_per_second": {
             "value": round(msg_s),
@@ -70,8 +74,10 @@ def main() -> None:
             "triage_share": dev["triage_share"],
             "accuracy_above_threshold": dev["accuracy_above_threshold"],
             "examples": dev["examples"],
-            "training_examples": report["training_examples"],
+            "measured_on": report["dev_measured_on"],
             "removed_as_copies_of_dev": report["removed_as_copies_of_dev"],
+            "raw_copies": report["raw_copies"]["examples"],
+            "shipped_model_training_examples": report["training_examples"],
         },
         "model_version": model.version,
     }
