@@ -43,6 +43,12 @@ def rate_limit_hit(scope: str, key: str, *, limit: int, window: int) -> bool:
     return count > limit
 
 
+def retry_after(window: int) -> int:
+    """Seconds until the current window of ``rate_limit_hit`` ends (1 … window):
+    the honest ``Retry-After`` for a client over its limit."""
+    return window - int(time.time()) % window
+
+
 def reset() -> None:
     """Forget every rate-limit counter (tests; an operator lifting a block).
 

@@ -1,15 +1,16 @@
 """Cases and categories → Open311 items, public fields only.
 
 What an anonymous reader may see is decided in docs/decisions/0040: no
-reporter data of any kind (name, phone, account, e-mail, device), contact
-numbers and ID numbers inside the description blanked, the address given
-to community level, the point rounded to about 100 m, no staff notes.
+reporter data of any kind (name, phone, account, e-mail, device), numbers,
+e-mail addresses and self-introduced names inside the description masked
+(``redaction.public_text``), the address given to community level, the point
+rounded to about 100 m, no staff notes.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -18,18 +19,11 @@ from gongzhi.org.models import Division
 
 from ..constants import OPEN_STATUSES, Status, UnitType, Urgency
 from ..models import Case, Category
+from .redaction import public_text
 
 TZ = ZoneInfo("Asia/Shanghai")
 # Rounding of public coordinates: 3 decimals ≈ 100 m.
 PUBLIC_DECIMALS = 3
-# GB 11643 ID numbers, mobile and landline numbers, e-mail addresses.
-_PERSONAL_RE = re.compile(
-    r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])"
-    r"|(?<!\d)(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)"
-    r"|(?<!\d)0\d{2,3}[- ]?\d{7,8}(?!\d)"
-    r"|(?<!\d)\d{7,8}(?!\d)"
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-)
 URGENCY_ATTRIBUTE = "urgency"
 
 
@@ -40,8 +34,12 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(TZ).isoformat(timespec="seconds")
 
 
-def redact(text: str) -> str:
-    return _PERSONAL_RE.sub("***", text or "")
+def public_media_url(url: str) -> str:
+    """The platform's own media URL without any ``user:password@`` in it."""
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def open311_status(status: str) -> str:
@@ -145,7 +143,7 @@ def request_item(case: Case, names: dict[str, str], media_url: str = "") -> dict
         "status_notes": status_notes(case),
         "service_name": case.category.name,
         "service_code": case.category.code,
-        "description": redact(case.description),
+        "description": public_text(case.description),
         "agency_responsible": agency_responsible(case),
         "service_notice": "",
         "requested_datetime": iso(case.created_at),
@@ -156,5 +154,5 @@ def request_item(case: Case, names: dict[str, str], media_url: str = "") -> dict
         "zipcode": "",
         "lat": round(case.lat, PUBLIC_DECIMALS),
         "long": round(case.lng, PUBLIC_DECIMALS),
-        "media_url": media_url,
+        "media_url": public_media_url(media_url),
     }

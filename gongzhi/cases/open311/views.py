@@ -1,10 +1,12 @@
 """Open311 GeoReport v2 endpoints.
 
 Reads are public (the spec's GET methods need no key) and show only the
-public fields of ``serializers``; POST needs an integrated platform's
-``api_key`` and creates the case through ``cases.services.case_submit``
-(channel ``open311``, source reference ``<platform>:<token>``, so a repeated
-POST with the same token returns the same case).
+public fields of ``serializers``, at most OPEN311_READ_RATE_LIMIT a minute
+per client (its api_key when it sends a valid one, else its address). POST
+needs an integrated platform's ``api_key`` and creates the case through
+``cases.services.case_submit`` (channel ``open311``, source reference
+``<platform>:<token>``, so a repeated POST with the same token returns the
+same case).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import uuid
 from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -22,7 +25,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from gongzhi.core.errors import DomainError
+from gongzhi.core.errors import DomainError, RateLimited
+from gongzhi.core.ratelimit import rate_limit_hit, request_ip, retry_after
 from gongzhi.intake.auth import authenticate_api_key
 from gongzhi.org.models import Building, Division
 
@@ -42,6 +46,12 @@ TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8,36}$")
 # "2026-11-01T00:00:00 08:00": a "+" sent unencoded in a query string arrives as a space.
 _SPACE_OFFSET = re.compile(r" (\d{2}(?::?\d{2})?)$")
 CHANGESET = "2026-11-29T00:00:00+08:00"
+READ_METHODS = ("GET", "HEAD")
+# Public reads per client and minute unless settings.OPEN311_READ_RATE_LIMIT
+# says otherwise: a client polling every second still fits, a scraper walking
+# case numbers does not (docs/security.md).
+READ_RATE_LIMIT = 120
+READ_WINDOW = 60
 
 
 def open311_view(methods: tuple[str, ...]):
@@ -60,9 +70,15 @@ def open311_view(methods: tuple[str, ...]):
                 response["Allow"] = ", ".join(methods)
                 return response
             try:
+                if request.method in READ_METHODS:
+                    check_read_rate(request)
                 return view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as exc:
                 return error_response(fmt, exc.status, exc.description)
+            except RateLimited as exc:
+                response = error_response(fmt, 429, exc.message)
+                response["Retry-After"] = str(retry_after(READ_WINDOW))
+                return response
             except DomainError as exc:
                 status = exc.status if exc.status in (400, 403, 404) else 400
                 return error_response(fmt, status, exc.message)
@@ -70,6 +86,25 @@ def open311_view(methods: tuple[str, ...]):
         return wrapper
 
     return decorate
+
+
+def read_client(request: HttpRequest) -> str:
+    """Whom a read is counted against: a valid api_key (whatever address it
+    comes from), else the address. An invalid key counts against the address,
+    so made-up keys buy no extra budget."""
+    raw = request.GET.get("api_key", "")
+    key = authenticate_api_key(raw) if raw else None
+    if key is not None:
+        return f"key:{key.pk}"
+    return f"ip:{request_ip(request)}"
+
+
+def check_read_rate(request: HttpRequest) -> None:
+    limit = int(getattr(settings, "OPEN311_READ_RATE_LIMIT", READ_RATE_LIMIT))
+    if rate_limit_hit("open311-read", read_client(request), limit=limit, window=READ_WINDOW):
+        raise RateLimited(
+            _("查询过于频繁:每个客户端每分钟最多查询 %(n)d 次,请稍后再试。") % {"n": limit}
+        )
 
 
 def public_cases():
