@@ -13,10 +13,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from gongzhi.core.bulk import fast_insert_objects
 from gongzhi.org.constants import Kind, Level
 from gongzhi.org.models import Division
 
-from .bulk import fast_insert_objects
 from .constants import Category, Linkage, NeedStatus, UnitKind
 from .models import LinkageActivity, Need, Pairing, ResidentUnit, Resource, UnitContact
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
-from gongzhi.core.errors import NotFound
+from gongzhi.core.access import require_staff
+from gongzhi.core.errors import NotFound, PermissionDenied
 
-from .access import require_staff
 from .models import (
     LinkageActivity,
     Need,
@@ -35,6 +35,14 @@ def units_for_user(*, user) -> QuerySet[ResidentUnit]:
         .select_related("division")
         .order_by("name")
     )
+
+
+def liaison_unit(user) -> ResidentUnit:
+    """The resident unit whose liaison (联络员) the user is."""
+    contact = getattr(user, "unit_contact", None) if user.pk else None
+    if contact is None:
+        raise PermissionDenied(_("您的账号未绑定驻区单位,无法查看单位党员情况。"))
+    return contact.unit
 
 
 def unit_get_for_user(*, user, pk: int) -> ResidentUnit:

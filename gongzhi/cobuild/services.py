@@ -9,11 +9,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
+from gongzhi.core.access import require_staff_over
 from gongzhi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from gongzhi.core.personal import clean_mobile
 from gongzhi.org.constants import Level
 from gongzhi.org.models import Division
 
-from .access import require_staff_over
 from .constants import Category, Grade, Linkage, NeedStatus, ProjectStatus, UnitKind
 from .models import (
     LinkageActivity,
@@ -25,7 +26,6 @@ from .models import (
     UnitAssessment,
     UnitContact,
 )
-from .personal import clean_mobile
 
 
 def paired_q(division: Division, on: dt.date | None = None) -> Q:

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.accounts.constants import STAFF_ROLES
+from gongzhi.core import forms
 from gongzhi.core.errors import NotFound
 from gongzhi.core.masking import mask_name, mask_phone
 from gongzhi.org.selectors import division_get_for_user
 
-from . import forms, selectors, services
+from . import selectors, services
 from .constants import Category, Grade, Linkage, NeedStatus, ProjectStatus, UnitKind
 from .models import ResidentUnit
 

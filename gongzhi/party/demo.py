@@ -16,8 +16,8 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from gongzhi.cobuild.bulk import fast_insert, fast_insert_objects
 from gongzhi.cobuild.models import ResidentUnit
+from gongzhi.core.bulk import fast_insert, fast_insert_objects
 from gongzhi.org.constants import Kind, Level
 from gongzhi.org.models import Division
 from gongzhi.org.services.staffing import person_name

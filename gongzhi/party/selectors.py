@@ -6,17 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
-from gongzhi.cobuild.access import liaison_unit, require_staff
 from gongzhi.cobuild.models import ResidentUnit
+from gongzhi.cobuild.selectors import liaison_unit
+from gongzhi.core.access import require_staff
 from gongzhi.core.errors import NotFound
 from gongzhi.insights.registry import Period
 from gongzhi.org.models import Division
-from gongzhi.volunteering.models import SignUp
 
+from . import hooks
 from .constants import GRID_KINDS, ReportInStatus
 from .models import (
     JointConference,
@@ -56,15 +57,10 @@ def report_in_of_member(*, user) -> ReportIn | None:
     )
 
 
-def year_hours(*, user_ids: list[int], period: Period) -> dict[int, tuple[Decimal, int]]:
-    """Per user: service hours and activities checked out within the period."""
-    rows = (
-        SignUp.objects.filter(period.range_q("checked_out_at"), user_id__in=user_ids)
-        .values("user_id")
-        .annotate(hours=Sum("hours"), n=Count("pk"))
-        .order_by()
-    )
-    return {r["user_id"]: (r["hours"] or Decimal(0), r["n"]) for r in rows}
+def year_hours(*, user_ids: list[int], period: Period) -> hooks.HoursByUser:
+    """Per user: service hours and activities checked out within the period
+    (volunteering's sign-ups, through ``party.hooks``)."""
+    return hooks.service_hours(user_ids=user_ids, period=period)
 
 
 @dataclass(frozen=True)
@@ -190,7 +186,6 @@ def overview(*, user, division: Division) -> tuple[dict[str, int], list[Overview
     """Counts of the party, co-building and volunteering records in the node's
     subtree, in total and per child node (a fixed number of queries)."""
     from gongzhi.cobuild.models import Pairing
-    from gongzhi.volunteering.models import Activity, MicroWish
 
     require_staff(user)
     if not division.code.startswith(user.scope_code):
@@ -208,10 +203,14 @@ def overview(*, user, division: Division) -> tuple[dict[str, int], list[Overview
         ),
         "units": (ResidentUnit.objects.all(), "division__code"),
         "pairings": (Pairing.objects.filter(ended_on__isnull=True), "division__code"),
-        "activities": (Activity.objects.all(), "division__code"),
-        "wishes": (MicroWish.objects.all(), "division__code"),
     }
-    per_metric = {k: _grouped(qs, f, code, width) for k, (qs, f) in sources.items()}
+    # Volunteering's activities and wishes come through party.hooks.
+    for metric in OVERVIEW_METRICS:
+        if metric not in sources and (source := hooks.overview_count(metric)) is not None:
+            sources[metric] = source
+    per_metric = {
+        k: _grouped(*sources[k], code, width) if k in sources else {} for k in OVERVIEW_METRICS
+    }
     totals = {k: sum(v.values()) for k, v in per_metric.items()}
     rows = [
         OverviewRow(

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.models import User
-from gongzhi.cobuild.access import require_staff_over
 from gongzhi.cobuild.models import Project, ResidentUnit
-from gongzhi.cobuild.personal import clean_id_number, clean_mobile
+from gongzhi.core.access import require_staff_over
 from gongzhi.core.errors import Conflict, NotFound, ValidationFailed
+from gongzhi.core.personal import clean_id_number, clean_mobile
 from gongzhi.org.constants import Level
 from gongzhi.org.models import Building, Division
 

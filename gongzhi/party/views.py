@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.constants import STAFF_ROLES, Role
-from gongzhi.cobuild import forms
 from gongzhi.cobuild.constants import Linkage
 from gongzhi.cobuild.models import ResidentUnit
 from gongzhi.cobuild.selectors import employer_choices, unit_get_for_user, units_for_user
+from gongzhi.core import forms
 from gongzhi.core.errors import NotFound
 from gongzhi.core.masking import mask_id_number, mask_name, mask_phone
 from gongzhi.insights.registry import Period

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
-from gongzhi.cobuild.bulk import fast_insert, fast_insert_objects
 from gongzhi.cobuild.models import ResidentUnit
+from gongzhi.core.bulk import fast_insert, fast_insert_objects
 from gongzhi.org.constants import Kind, Level
 from gongzhi.org.models import Division
 from gongzhi.party.demo import DEMO_SCALE

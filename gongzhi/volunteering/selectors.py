@@ -7,10 +7,13 @@ member registered at a community sees that community's; staff their subtree.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from gongzhi.core.errors import NotFound
+from gongzhi.insights.registry import Period
 from gongzhi.party.models import ReportIn
 
 from .models import Activity, MicroWish, PointsEntry, PointsRule, ServiceBrand, SignUp, Team
@@ -111,3 +114,26 @@ def points_rules() -> QuerySet[PointsRule]:
 
 def points_ledger(*, user, limit: int = 50) -> QuerySet[PointsEntry]:
     return PointsEntry.objects.filter(user=user).order_by("-created_at")[:limit]
+
+
+# What party's pages show of volunteering, registered with ``party.hooks`` by
+# ``VolunteeringConfig.ready`` (party never imports volunteering: decision 0015).
+
+
+def service_hours(*, user_ids: list[int], period: Period) -> dict[int, tuple[Decimal, int]]:
+    """Per user: service hours and activities checked out within the period."""
+    rows = (
+        SignUp.objects.filter(period.range_q("checked_out_at"), user_id__in=user_ids)
+        .values("user_id")
+        .annotate(hours=Sum("hours"), n=Count("pk"))
+        .order_by()
+    )
+    return {r["user_id"]: (r["hours"] or Decimal(0), r["n"]) for r in rows}
+
+
+def overview_activities() -> tuple[QuerySet[Activity], str]:
+    return Activity.objects.all(), "division__code"
+
+
+def overview_wishes() -> tuple[QuerySet[MicroWish], str]:
+    return MicroWish.objects.all(), "division__code"

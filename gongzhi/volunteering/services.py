@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts.constants import Role
 from gongzhi.accounts.models import User
-from gongzhi.cobuild.access import require_staff_over
-from gongzhi.cobuild.personal import clean_mobile
+from gongzhi.core.access import require_staff_over
 from gongzhi.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from gongzhi.core.personal import clean_mobile
 from gongzhi.org.models import Division
 
 from .constants import ActivityStatus, PointsEvent, ScanAction, WishStatus

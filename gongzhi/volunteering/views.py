@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gongzhi.accounts.constants import STAFF_ROLES, Role
-from gongzhi.cobuild import forms
 from gongzhi.cobuild.selectors import unit_get_for_user, units_for_user
+from gongzhi.core import forms
 from gongzhi.core.errors import NotFound
 from gongzhi.core.masking import mask_name
 from gongzhi.org.selectors import division_get_for_user

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from django.db import connection
 
-from gongzhi.cobuild.bulk import fast_insert, fast_insert_objects
 from gongzhi.cobuild.models import ResidentUnit, UnitContact
 from gongzhi.core import crypto
+from gongzhi.core.bulk import fast_insert, fast_insert_objects
 from tests.cobuild.conftest import communities
 
 

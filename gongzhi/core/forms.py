@@ -1,7 +1,8 @@
-"""Parsing of posted form fields for the party, co-building and volunteering
-pages. Bad input raises ``ValidationFailed`` with a Chinese message; every
-form's view is wrapped in ``redisplay_on_error``, which shows it again with
-the user's values and the message, and nothing has been written."""
+"""Parsing of posted form fields for server-rendered pages (party,
+co-building and volunteering use it). Bad input raises ``ValidationFailed``
+with a Chinese message; every form's view is wrapped in
+``redisplay_on_error``, which shows it again with the user's values and the
+message, and nothing has been written."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Checks on personal identifiers entered in the party, co-building and
-volunteering apps, turned into domain errors with Chinese messages."""
+"""Checks on personal identifiers entered on pages and in the API (party,
+co-building, volunteering), turned into domain errors with Chinese messages.
+The checks themselves are ``core.validators``; these wrap them for services."""
 
 from __future__ import annotations
 
