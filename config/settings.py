@@ -328,8 +328,11 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-if env_bool("BEHIND_PROXY", False):
-    # nginx terminates TLS and sets X-Forwarded-Proto (docs/operations.md).
+# nginx in front (docs/operations.md): it terminates TLS, sets
+# X-Forwarded-Proto, and overwrites X-Real-IP with the client's address; only
+# then is X-Real-IP believed (core.ratelimit.request_ip).
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOGGING = {

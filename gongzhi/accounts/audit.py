@@ -32,11 +32,12 @@ MIN_RETENTION_DAYS = 180
 
 
 def client_ip(request) -> str:
-    # Behind nginx the real address arrives in X-Real-IP (set by our own proxy
-    # config, docs/operations.md); REMOTE_ADDR otherwise.
+    # X-Real-IP only behind our own nginx (BEHIND_PROXY); REMOTE_ADDR otherwise.
     if request is None:
         return ""
-    return (request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or "")[:45]
+    from gongzhi.core.ratelimit import request_ip
+
+    return request_ip(request, default="")[:45]
 
 
 def _canonical(entry: AuditEntry) -> bytes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def mask_phone(value: str | None) -> str:
     """138****5678; short or odd values keep only the last two characters."""
@@ -28,3 +30,27 @@ def mask_name(value: str | None) -> str:
     if not value:
         return ""
     return value[0] + "*" * (len(value) - 1)
+
+
+# An 18-character ID number (last character may be X), a mainland mobile
+# (optionally +86 / 86 / spaces or dashes inside), a landline with area code,
+# or any other run of 7+ digits (a number we cannot classify is still masked).
+_ID = r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])"
+_MOBILE = r"(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])"
+_LANDLINE = r"(?<![0-9])0[0-9]{2,3}[- ]?[0-9]{7,8}(?![0-9])"
+_DIGITS = r"(?<![0-9])[0-9]{7,}(?![0-9])"
+_PATTERN = re.compile(f"(?P<id>{_ID})|(?P<phone>{_MOBILE}|{_LANDLINE})|(?P<digits>{_DIGITS})")
+
+
+def _replace(m: re.Match) -> str:
+    if m.group("id"):
+        return mask_id_number(m.group("id"))
+    value = m.group("phone") or m.group("digits")
+    return mask_phone(re.sub(r"[- ]", "", value))
+
+
+def mask_text(value: str | None) -> str:
+    """``text`` with every phone-, ID- or long-number-like substring masked."""
+    if not value:
+        return ""
+    return _PATTERN.sub(_replace, str(value))

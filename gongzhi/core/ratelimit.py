@@ -28,8 +28,15 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 
-def request_ip(request: HttpRequest) -> str:
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or "unknown"
+def request_ip(request: HttpRequest, default: str = "unknown") -> str:
+    """The client's address. ``X-Real-IP`` only with ``BEHIND_PROXY`` (nginx
+    overwrites it, docs/operations.md); otherwise any client could name its
+    own address — and so its own rate-limit budget and audit trail."""
+    if getattr(settings, "BEHIND_PROXY", False):
+        real = request.META.get("HTTP_X_REAL_IP")
+        if real:
+            return real
+    return request.META.get("REMOTE_ADDR") or default
 
 
 def rate_limit_hit(scope: str, key: str, *, limit: int, window: int) -> bool:

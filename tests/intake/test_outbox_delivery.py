@@ -11,6 +11,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from gongzhi.cases.catalogue import seed_categories
+from gongzhi.cases.models import Category
 from gongzhi.intake import outbox
 from gongzhi.intake.models import IntegrationPlatform, Outbox
 from tests.intake.test_outbox import register, submit
@@ -74,6 +76,7 @@ def test_a_sender_dying_mid_send_loses_nothing(django_capture_on_commit_callback
 def test_sweep_sends_cases_side_by_side_each_in_order(
     territory_live, django_capture_on_commit_callbacks
 ):
+    seed_categories(Category)  # transactional tests empty every table, the catalogue too
     make_platform()
     with django_capture_on_commit_callbacks(execute=False):
         cases = [submit(f"UM-DL-P{i}") for i in range(4)]

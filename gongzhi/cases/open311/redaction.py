@@ -3,7 +3,7 @@
 Residents write their own number, ID number and name into the description
 ("我是张三,电话13812345678"). Public reads mask:
 
-- phone, ID-number and other 7+-digit runs with ``intake.privacy.mask_text``
+- phone, ID-number and other 7+-digit runs with ``core.masking.mask_text``
   (138****5678, 340104********1234), as on every staff page;
 - e-mail addresses (``***``), as decision 0040 promised;
 - names in the usual self-introductions: 我叫/名叫/姓名/联系人 followed by
@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import re
 
-from gongzhi.core.masking import mask_name
-from gongzhi.intake.privacy import mask_text
+from gongzhi.core.masking import mask_name, mask_text
 
 _HAN = "\u4e00-\u9fff"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.ASCII)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from gongzhi.intake import privacy
+from gongzhi.core import masking
 
 register = template.Library()
 
@@ -12,14 +12,14 @@ register = template.Library()
 @register.filter
 def mask_text(value):
     """Free text with phone-like and ID-like numbers masked."""
-    return privacy.mask_text(value)
+    return masking.mask_text(value)
 
 
 @register.filter
 def mask_phone(value):
-    return privacy.mask_phone(value)
+    return masking.mask_phone(value)
 
 
 @register.filter
 def mask_name(value):
-    return privacy.mask_name(value)
+    return masking.mask_name(value)
