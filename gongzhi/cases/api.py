@@ -22,7 +22,7 @@ from gongzhi.core.errors import ValidationFailed
 from gongzhi.core.masking import mask_name, mask_phone
 
 from . import selectors, services
-from .constants import CLOCK_STATUSES, Action, Channel, PhotoKind, Status, Urgency
+from .constants import Action, Channel, PhotoKind, Status, Urgency
 from .deadlines import clock
 from .models import Case, Category, RoutingRule
 from .services import catalogue
@@ -101,22 +101,21 @@ def _case_fields(case: Case, *, stored_flags: bool = False) -> dict[str, Any]:
     """The CaseOut fields of ``case``, built from typed model fields (so the
     schema is not validated a second time: ``model_construct``).
 
-    ``stored_flags`` (lists): overdue and near-due from stored fields,
-    as the staff queue does (docs/decisions/0005, 0051) — near-due is what
-    the sweep recorded — instead of a working-hour clock per row, which
-    costs a calendar query per case; the detail keeps the exact clock."""
+    ``stored_flags`` (lists): overdue and near-due from stored fields
+    (``selectors.due_flags``, as the staff queue, docs/decisions/0005, 0051)
+    instead of a working-hour clock per row, which costs a calendar query
+    per case; the detail keeps the clock (both read ``warn_at``)."""
     unit = unit_of(case)
     now = timezone.now()
     if stored_flags:
-        running = case.status in CLOCK_STATUSES and case.handle_due is not None
-        overdue = running and case.handle_due < now
-        near_due = running and not overdue and case.warned_at is not None
+        overdue, near_due = selectors.due_flags(case, now)
     else:
         c = clock(
             started=case.dispatched_at,
             due=case.handle_due,
             now=now,
             limit_hours=case.limit_hours,
+            warn_at=case.warn_at,
         )
         overdue, near_due = c.overdue, c.near_due
     return {
@@ -243,6 +242,7 @@ def case_list(
     division: str = "",
     channel: str = "",
     overdue: bool | None = None,
+    near_due: bool | None = None,
     page: int = 1,
     page_size: int = 20,
     before: int | None = None,
@@ -259,6 +259,7 @@ def case_list(
         division=division,
         channel=channel,
         overdue=overdue,
+        near_due=near_due,
     )
     result = selectors.case_list_page(
         user=request.user,

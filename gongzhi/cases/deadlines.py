@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -42,7 +43,10 @@ def _overrides(start: date, end: date) -> dict[date, bool]:
     )
 
 
+@lru_cache(maxsize=8192)
 def _calendar_workday(day: date) -> bool:
+    # Cached: the package's tables are fixed for the process, and each of its
+    # look-ups scans them for their first and last year (~40 µs a day).
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:
@@ -70,11 +74,12 @@ def _local(dt: datetime) -> datetime:
     return dt.astimezone(TZ)
 
 
-def _periods(day: date) -> list[tuple[datetime, datetime]]:
-    return [
+@lru_cache(maxsize=8192)
+def _periods(day: date) -> tuple[tuple[datetime, datetime], ...]:
+    return tuple(
         (datetime.combine(day, a, tzinfo=TZ), datetime.combine(day, b, tzinfo=TZ))
         for a, b in WORKING_PERIODS
-    ]
+    )
 
 
 def add_working_hours(start: datetime, hours: float) -> datetime:
@@ -104,16 +109,77 @@ def add_working_hours(start: datetime, hours: float) -> datetime:
     raise RuntimeError("no working days found within ten years")
 
 
+def subtract_working_hours(
+    end: datetime, hours: float, *, overrides: dict[date, bool] | None = None
+) -> datetime:
+    """The earliest moment from which ``hours`` working hours remain until
+    ``end`` (returned in Asia/Shanghai): the inverse of ``add_working_hours``.
+    When the hours run out exactly at the start of a period, the answer is
+    the end of the working period before it (12:00 rather than 13:30, the
+    last working day's 17:30 rather than the next one's 09:00), since from
+    there on the same working time remains.
+
+    ``overrides``: every CalendarOverride row that may matter, when the
+    caller has loaded them (the data migration, for many cases at once);
+    otherwise they are read here."""
+    cursor = _local(end)
+    remaining = timedelta(hours=hours)
+    if remaining <= timedelta(0):
+        return cursor
+    span_days = int(hours // HOURS_PER_DAY) * 2 + 30
+    preloaded = overrides is not None
+    if overrides is None:
+        overrides = _overrides(cursor.date() - timedelta(days=span_days), cursor.date())
+    day = cursor.date()
+    for _i in range(MAX_DAYS):
+        if not preloaded and day < cursor.date() - timedelta(days=span_days):
+            overrides.update(_overrides(day - timedelta(days=span_days), day))
+            span_days *= 2
+        if is_workday(day, overrides):
+            for a, b in reversed(_periods(day)):
+                stop = min(b, cursor)
+                if stop <= a:
+                    continue
+                available = stop - a
+                if remaining < available:
+                    return stop - remaining
+                remaining -= available
+        day -= timedelta(days=1)
+    raise RuntimeError("no working days found within ten years")
+
+
+def near_due_moment(
+    *, due: datetime, total_hours: float, overrides: dict[date, bool] | None = None
+) -> datetime:
+    """When a case whose clock runs ``total_hours`` working hours up to
+    ``due`` becomes near due: the earliest moment at which
+    ``NEAR_DUE_FRACTION`` of them have passed, i.e. from which the rest
+    remains (the clock's definition below: elapsed = total - remaining, so
+    time spent suspended does not count). Stored as ``Case.warn_at`` so lists
+    flag 临期 exactly, with no calendar per row (docs/decisions/0005)."""
+    # Whole seconds: 0.2 × 35 h is not exact in binary floating point.
+    lead = round(total_hours * (1 - NEAR_DUE_FRACTION) * 3600)
+    return subtract_working_hours(due, lead / 3600, overrides=overrides)
+
+
+def all_overrides() -> dict[date, bool]:
+    """Every override row (a small table), for many look-ups at once."""
+    return dict(CalendarOverride.objects.values_list("date", "is_workday"))
+
+
 def add_working_days(start: datetime, days: int) -> datetime:
     return add_working_hours(start, days * HOURS_PER_DAY)
 
 
-def working_hours_between(start: datetime, end: datetime) -> float:
+def working_hours_between(
+    start: datetime, end: datetime, *, overrides: dict[date, bool] | None = None
+) -> float:
     """Working hours from ``start`` to ``end`` (negative when end is earlier)."""
     a, b = _local(start), _local(end)
     if b < a:
-        return -working_hours_between(end, start)
-    overrides = _overrides(a.date(), b.date())
+        return -working_hours_between(end, start, overrides=overrides)
+    if overrides is None:
+        overrides = _overrides(a.date(), b.date())
     total = timedelta(0)
     day = a.date()
     while day <= b.date():
@@ -143,15 +209,28 @@ class Clock:
 
 
 def clock(
-    *, started: datetime | None, due: datetime | None, now: datetime, limit_hours: float
+    *,
+    started: datetime | None,
+    due: datetime | None,
+    now: datetime,
+    limit_hours: float,
+    warn_at: datetime | None = None,
 ) -> Clock:
+    """``warn_at``: the stored near-due moment (``near_due_moment``), so a
+    case page says 临期 exactly when the lists do."""
     if started is None or due is None:
         return Clock(due, limit_hours, 0.0, limit_hours, False, False)
     remaining = working_hours_between(now, due)
     total = limit_hours or working_hours_between(started, due)
     elapsed = max(total - remaining, 0.0)
     overdue = now > due
-    near = not overdue and total > 0 and elapsed >= NEAR_DUE_FRACTION * total
+    if warn_at is not None:
+        near = not overdue and now >= warn_at
+    else:
+        # In whole seconds, as near_due_moment counts: 0.8 × 7 h is not exact
+        # in binary floating point.
+        lead = round(total * (1 - NEAR_DUE_FRACTION) * 3600)
+        near = not overdue and total > 0 and round(remaining * 3600) <= lead
     return Clock(due, total, elapsed, remaining, overdue, near)
 
 

@@ -275,6 +275,9 @@ class Case(TimeStampedModel):
     handled_at = models.DateTimeField(_("处置时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
     suspended_at = models.DateTimeField(_("挂起时间"), null=True, blank=True)
+    # The near-due moment (80 % of the working-time limit, deadlines.near_due_moment),
+    # set with handle_due: lists flag 临期 from it exactly, the sweep warns from it.
+    warn_at = models.DateTimeField(_("临期时间"), null=True, blank=True)
     warned_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("超期上报时间"), null=True, blank=True)
     escalated_to = models.ForeignKey(
@@ -339,6 +342,8 @@ class Case(TimeStampedModel):
                 name="case_queue_cover_idx",
             ),
             models.Index(fields=["status", "handle_due"], name="case_status_due_idx"),
+            # The sweep's warning candidates and the near-due filter.
+            models.Index(fields=["status", "warn_at"], name="case_status_warn_idx"),
             models.Index(fields=["unit_department", "status"], name="case_dept_status_idx"),
             models.Index(fields=["unit_division", "status"], name="case_div_status_idx"),
             # The case lists (selectors.case_page): a range on the path, newest

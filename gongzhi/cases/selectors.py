@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.constants import OFFICER_ROLES, Role
-from gongzhi.core.errors import DomainError, NotFound
+from gongzhi.core.errors import DomainError, NotFound, ValidationFailed
 
 from . import workflow
 from .constants import CLOCK_STATUSES, OPEN_STATUSES, UnitType
@@ -294,16 +294,27 @@ def apply_filters(qs: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
     if f.overdue is True:
         qs = qs.filter(status__in=CLOCK_STATUSES, handle_due__lt=timezone.now())
     if f.near_due is True:
-        # Near-due is what the sweep recorded (>= 80 % of the working-hour
-        # limit, docs/decisions/0005), so the filter needs no clock per row.
-        qs = qs.filter(
-            status__in=CLOCK_STATUSES, handle_due__gte=timezone.now(), warned_at__isnull=False
-        )
+        # From the near-due moment stored with the deadline (80 % of the
+        # working-hour limit, docs/decisions/0005): exact, whether or not the
+        # sweep has run, and no clock per row.
+        now = timezone.now()
+        qs = qs.filter(status__in=CLOCK_STATUSES, warn_at__lte=now, handle_due__gte=now)
     if f.created_from:
         qs = qs.filter(created_at__gte=f.created_from)
     if f.created_to:
         qs = qs.filter(created_at__lt=f.created_to)
     return qs
+
+
+def due_flags(case: Case, now: datetime) -> tuple[bool, bool]:
+    """(overdue, near due) of a list row from stored fields, as
+    ``apply_filters`` selects them: overdue past ``handle_due`` while the
+    clock runs, near due from ``warn_at`` until then. No calendar look-up
+    per row; a case page's exact clock (deadlines.clock) agrees."""
+    running = case.status in CLOCK_STATUSES and case.handle_due is not None
+    overdue = running and case.handle_due < now
+    near = running and not overdue and case.warn_at is not None and case.warn_at <= now
+    return overdue, near
 
 
 def case_timeline(*, case: Case, public_only: bool) -> QuerySet[CaseEvent]:
@@ -355,6 +366,40 @@ def unit_choices(*, path: str) -> list[UnitChoice]:
     for owner in owners:
         out.append(UnitChoice(f"owner:{owner.pk}", owner.name, _("非政府责任主体")))
     return out
+
+
+def batch_unit_choices(*, user) -> list[UnitChoice]:
+    """Units a staff member may batch-dispatch to: those of their own node
+    (``unit_choices``) and every grid of their subtree — a street or
+    community dispatches many small cases straight to its grid workers.
+    Never a grid outside the subtree."""
+    from gongzhi.org.constants import CODE_LENGTH, Level
+    from gongzhi.org.models import Division
+
+    scope = user.scope_code
+    out = unit_choices(path=scope)
+    offered = {c.value for c in out}
+    grids = (
+        Division.objects.filter(code__gt=scope, code__lt=scope + ":", level=Level.GRID)
+        .select_related("parent")
+        .only("code", "name", "parent__name")
+        .order_by("code")
+    )
+    # Above a community, grid names repeat (第一网格 …): say whose.
+    whose = len(scope) < CODE_LENGTH[Level.COMMUNITY]
+    for grid in grids:
+        if f"division:{grid.code}" not in offered:
+            label = f"{grid.parent.name}{grid.name}" if whose and grid.parent else grid.name
+            out.append(UnitChoice(f"division:{grid.code}", label, _("网格")))
+    return out
+
+
+def batch_unit_check(*, user, value: str) -> None:
+    """Refuse a posted unit that ``batch_unit_choices`` does not offer the
+    user (another jurisdiction's grid, a made-up id), with the same answer
+    as for a unit that does not exist: nothing is dispatched."""
+    if value and value not in {c.value for c in batch_unit_choices(user=user)}:
+        raise ValidationFailed(_("责任单位不存在或不在您的管辖范围内。"), code="unit_outside_scope")
 
 
 def whistle_departments(*, path: str):

@@ -29,15 +29,15 @@ def sweep(at=None) -> dict[str, int]:
 
     at = at or timezone.now()
     counts = {"warned": 0, "escalated": 0}
-    candidates = Case.objects.filter(
-        status__in=CLOCK_STATUSES, handle_due__isnull=False
-    ).values_list("pk", "handle_due", "warned_at", "escalated_at")
-    for pk, due, warned_at, escalated_at in candidates.iterator():
-        if due < at:
-            if escalated_at is None:
-                counts["escalated"] += case_escalate_if_overdue(case_id=pk, at=at)
-        elif warned_at is None:
-            counts["warned"] += case_warn_if_near_due(case_id=pk, at=at)
+    running = Case.objects.filter(status__in=CLOCK_STATUSES)
+    # Only the cases whose moment has come (indexed on status + handle_due
+    # and status + warn_at): an overdue case is escalated, not warned.
+    overdue = running.filter(handle_due__lt=at, escalated_at__isnull=True)
+    for pk in overdue.values_list("pk", flat=True).iterator():
+        counts["escalated"] += case_escalate_if_overdue(case_id=pk, at=at)
+    near = running.filter(warn_at__lte=at, handle_due__gt=at, warned_at__isnull=True)
+    for pk in near.values_list("pk", flat=True).iterator():
+        counts["warned"] += case_warn_if_near_due(case_id=pk, at=at)
     logger.info(_("时限巡检:预警 %(warned)d 件,超期上报 %(escalated)d 件"), counts)
     return counts
 

@@ -138,6 +138,7 @@ def case_in(status: str, world: World, **extra) -> Case:
         fields.update(
             dispatched_at=now,
             handle_due=now + timezone.timedelta(days=5),
+            warn_at=now + timezone.timedelta(days=4),
             accept_due=now + timezone.timedelta(hours=4),
             limit_hours=35,
         )

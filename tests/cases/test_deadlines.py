@@ -2,7 +2,7 @@
 Sunday 2026-09-20 and Saturday 2026-10-10 are 调休 working days, as in
 chinese-calendar's data), overrides, and years the package does not know."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import chinese_calendar
 import pytest
@@ -13,6 +13,8 @@ from gongzhi.cases.deadlines import (
     add_working_hours,
     clock,
     is_workday,
+    near_due_moment,
+    subtract_working_hours,
     working_hours_between,
 )
 from gongzhi.cases.models import CalendarOverride
@@ -83,3 +85,34 @@ def test_clock_flags_near_due_at_80_percent_and_overdue():
     assert (near.near_due, near.overdue) == (True, False)
     late = clock(started=start, due=due, now=add_working_hours(start, 11), limit_hours=10)
     assert (late.near_due, late.overdue) == (False, True)
+
+
+@pytest.mark.django_db
+def test_subtracting_working_hours_lands_on_the_earliest_moment_with_that_much_left():
+    # 2 h before Thu 8 Oct 10:00: 1 h that morning, then back over the
+    # holiday to Wed 30 Sep 16:30.
+    assert subtract_working_hours(at(2026, 10, 8, 10, 0), 2) == at(2026, 9, 30, 16, 30)
+    # Used up exactly at 13:30: the same time remains from 12:00 on.
+    assert subtract_working_hours(at(2026, 9, 28, 14, 30), 1) == at(2026, 9, 28, 12, 0)
+    # … and at a day's 09:00: from the previous working day's 17:30, here the
+    # 调休 Sunday 20 Sep.
+    assert subtract_working_hours(at(2026, 9, 21, 10, 0), 1) == at(2026, 9, 20, 17, 30)
+
+
+@pytest.mark.django_db
+def test_near_due_moment_is_where_80_percent_of_the_limit_has_passed():
+    # Every half hour from Fri 25 Sep to Mon 12 Oct 2026, limits of 2 h to
+    # 10 working days: the stored moment is 80 % of the way on the clock
+    # used for the deadline, holiday and 调休 days included.
+    start = at(2026, 9, 25, 8, 0)
+    for step in range(0, 17 * 48):
+        begin = start + timedelta(minutes=30 * step)
+        for limit in (2, 7, 35, 70):
+            due = add_working_hours(begin, limit)
+            moment = near_due_moment(due=due, total_hours=limit)
+            assert moment == add_working_hours(begin, 0.8 * limit), (begin, limit)
+            near = clock(started=begin, due=due, now=moment, limit_hours=limit)
+            before = clock(
+                started=begin, due=due, now=moment - timedelta(seconds=1), limit_hours=limit
+            )
+            assert (near.near_due, before.near_due) == (True, False), (begin, limit)

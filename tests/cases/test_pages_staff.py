@@ -81,7 +81,7 @@ def test_search_and_filters(client, world):
         title="井盖缺失",
         handle_due=timezone.now() - timezone.timedelta(hours=1),
     )
-    near = case_in(Status.IN_PROGRESS, world, title="垃圾满溢", warned_at=timezone.now())
+    near = case_in(Status.IN_PROGRESS, world, title="垃圾满溢", warn_at=timezone.now())
     fresh = case_in(Status.SUBMITTED, world, title="路灯不亮")
     client.force_login(world.community_worker)
 

@@ -25,6 +25,7 @@ from gongzhi.core.errors import Conflict, NotFound, PermissionDenied, Validation
 
 from .. import workflow
 from ..constants import Status
+from ..deadlines import near_due_moment, working_hours_between
 from ..models import Case, CaseEvent, CaseReporter
 from ..units import is_member, unit_of
 from ..workflow import Transition
@@ -45,6 +46,19 @@ class StaleVersion(Conflict):
 
 def now() -> datetime:
     return timezone.now()
+
+
+def set_handle_due(case: Case, due: datetime) -> list[str]:
+    """Set the handling deadline and, with it, the moment the case becomes
+    near due (``warn_at``, on the same working-time clock), so lists flag
+    临期 exactly and no sweep has to run first. Every write of
+    ``handle_due`` goes through here; the fields changed are returned."""
+    case.handle_due = due
+    total = case.limit_hours
+    if not total and case.dispatched_at is not None:
+        total = working_hours_between(case.dispatched_at, due)
+    case.warn_at = near_due_moment(due=due, total_hours=total)
+    return ["handle_due", "warn_at"]
 
 
 def lock(case: Case | int) -> Case:

@@ -14,11 +14,21 @@ from ..constants import Action, Status
 from ..deadlines import add_working_hours
 from ..models import Case
 from ..units import Unit, assign, level_above, unit_of
-from .base import ACCEPT_HOURS, MAX_REJECTIONS, begin, conf, finish, now, require_text
+from .base import (
+    ACCEPT_HOURS,
+    MAX_REJECTIONS,
+    begin,
+    conf,
+    finish,
+    now,
+    require_text,
+    set_handle_due,
+)
 
 CLOCK_FIELDS = [
     "accept_due",
     "handle_due",
+    "warn_at",
     "limit_hours",
     "dispatched_at",
     "warned_at",
@@ -41,7 +51,7 @@ def _start_clocks(case: Case) -> list[str]:
     case.limit_hours = case.category.limit_hours(case.urgency)
     case.dispatched_at = at
     case.accept_due = add_working_hours(at, accept_hours)
-    case.handle_due = add_working_hours(at, case.limit_hours)
+    set_handle_due(case, add_working_hours(at, case.limit_hours))
     case.warned_at = None
     case.escalated_at = None
     case.escalated_to = None

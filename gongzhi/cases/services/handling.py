@@ -10,7 +10,7 @@ from gongzhi.core.errors import PermissionDenied, ValidationFailed
 from ..constants import Action, TaskStatus
 from ..deadlines import add_working_hours, working_hours_between
 from ..models import Case
-from .base import begin, finish, now, require_text
+from .base import begin, finish, now, require_text, set_handle_due
 
 
 @transaction.atomic
@@ -103,8 +103,8 @@ def case_approve_extension(
     )
     hours = case.extension_hours_requested
     base = case.handle_due or now()
-    case.handle_due = add_working_hours(base, hours)
     case.limit_hours += hours
+    due_fields = set_handle_due(case, add_working_hours(base, hours))
     case.extension_count += 1
     case.extension_hours_requested = 0
     # A new deadline gets a new 80% warning.
@@ -114,7 +114,7 @@ def case_approve_extension(
         transition=t,
         actor=actor,
         fields=[
-            "handle_due",
+            *due_fields,
             "limit_hours",
             "extension_count",
             "extension_hours_requested",
@@ -166,8 +166,7 @@ def case_resume(*, case: Case, actor, expected_version: int | None = None, note:
     fields = ["suspended_at"]
     if case.handle_due is not None and case.suspended_at is not None:
         remaining = max(working_hours_between(case.suspended_at, case.handle_due), 0.0)
-        case.handle_due = add_working_hours(at, remaining)
-        fields.append("handle_due")
+        fields += set_handle_due(case, add_working_hours(at, remaining))
     case.suspended_at = None
     finish(case=case, transition=t, actor=actor, fields=fields, note=note, public=True)
     return case

@@ -12,7 +12,7 @@ from gongzhi.core.errors import Conflict, ValidationFailed
 from ..constants import Action, Rating
 from ..deadlines import add_working_hours
 from ..models import Case
-from .base import REOPEN_DAYS, begin, conf, finish, now, require_text
+from .base import REOPEN_DAYS, begin, conf, finish, now, require_text, set_handle_due
 
 
 @transaction.atomic
@@ -53,8 +53,8 @@ def case_reopen(*, case: Case, actor, reason: str, expected_version: int | None 
             code="reopen_window_passed",
         )
     case.rework_count += 1
-    case.handle_due = add_working_hours(
-        at, case.limit_hours or case.category.limit_hours(case.urgency)
+    due_fields = set_handle_due(
+        case, add_working_hours(at, case.limit_hours or case.category.limit_hours(case.urgency))
     )
     case.warned_at = None
     case.escalated_at = None
@@ -66,7 +66,7 @@ def case_reopen(*, case: Case, actor, reason: str, expected_version: int | None 
         actor=actor,
         fields=[
             "rework_count",
-            "handle_due",
+            *due_fields,
             "warned_at",
             "escalated_at",
             "rating",

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..constants import CLOCK_STATUSES, Action
-from ..deadlines import NEAR_DUE_FRACTION, working_hours_between
+from ..deadlines import working_hours_between
 from ..models import Case
 from ..units import level_above, unit_of
 from .base import begin, finish, lock, now, record_event, require_text
@@ -46,17 +46,16 @@ def _clock_event(case: Case, action: str, fields: list[str], payload: dict) -> N
 
 @transaction.atomic
 def case_warn_if_near_due(*, case_id: int, at: datetime | None = None) -> bool:
-    """Warn the unit once when 80% of the limit has passed."""
+    """Warn the unit once when 80% of the limit has passed: from ``warn_at``,
+    the moment stored with the deadline (the lists' 临期 flag reads the same
+    field, so the warning never contradicts them)."""
     at = at or now()
     case = lock(case_id)
     if case.status not in CLOCK_STATUSES or case.handle_due is None or case.warned_at:
         return False
-    if at >= case.handle_due or case.dispatched_at is None:
+    if case.warn_at is None or at < case.warn_at or at >= case.handle_due:
         return False
-    total = case.limit_hours or working_hours_between(case.dispatched_at, case.handle_due)
     remaining = working_hours_between(at, case.handle_due)
-    if total <= 0 or (total - remaining) < NEAR_DUE_FRACTION * total:
-        return False
     case.warned_at = at
     _clock_event(
         case,

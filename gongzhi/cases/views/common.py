@@ -86,6 +86,7 @@ def clock_view(case: Case) -> ClockView | None:
         due=case.handle_due,
         now=timezone.now(),
         limit_hours=case.limit_hours,
+        warn_at=case.warn_at,
     )
     running = case.status in CLOCK_STATUSES
     return ClockView(

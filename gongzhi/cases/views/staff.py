@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gongzhi.core.errors import PermissionDenied
 
 from .. import selectors, services
-from ..constants import CLOCK_STATUSES, Status
+from ..constants import Status
 from ..forms import FilterForm, parse_unit
 from ..models import Case, Category
 from ..services import parse_unit as unit_from_spec
@@ -34,15 +34,9 @@ class QueueRow:
 
 
 def _row(case: Case, now) -> QueueRow:
-    # Flags from stored fields (no calendar look-up per row): overdue is past
-    # handle_due while the clock runs; near-due is what the sweep recorded.
-    running = case.status in CLOCK_STATUSES and case.handle_due is not None
-    overdue = running and case.handle_due < now
+    overdue, near_due = selectors.due_flags(case, now)
     return QueueRow(
-        case=case,
-        overdue=overdue,
-        near_due=running and not overdue and case.warned_at is not None,
-        dispatchable=case.status in DISPATCHABLE,
+        case=case, overdue=overdue, near_due=near_due, dispatchable=case.status in DISPATCHABLE
     )
 
 
@@ -83,7 +77,7 @@ def queue(request):
             "categories": Category.objects.filter(parent=None, is_active=True).only("code", "name"),
             "statuses": Status.choices,
             "selected_statuses": form.data.getlist("status") if form.is_bound else [],
-            "unit_choices": selectors.unit_choices(path=user.scope_code) if can_dispatch else [],
+            "unit_choices": selectors.batch_unit_choices(user=user) if can_dispatch else [],
             "can_dispatch": can_dispatch,
         },
     )
@@ -96,8 +90,9 @@ def batch_dispatch(request):
     user = request.user
     _require_staff(user)
     numbers = [n for n in dict.fromkeys(request.POST.getlist("numbers")) if n][:MAX_BATCH]
-    spec = parse_unit(request.POST.get("unit", ""))
-    unit = unit_from_spec(spec)
+    value = request.POST.get("unit", "").strip()
+    selectors.batch_unit_check(user=user, value=value)
+    unit = unit_from_spec(parse_unit(value))
     found = {c.number: c for c in selectors.cases_for_user(user).filter(number__in=numbers)}
     cases = [found[n] for n in numbers if n in found]
     outcomes = services.case_dispatch_batch(
