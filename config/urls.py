@@ -14,7 +14,7 @@ urlpatterns = [
     path("insights/", include("gongzhi.insights.urls")),
     path("api/docs", RedirectView.as_view(url="/api/v1/docs", permanent=True)),
     path("api/v1/", api.urls),
-    path("open311/v2/", include("gongzhi.cases.open311.urls")),
+    path("open311/v2/", include("gongzhi.intake.open311.urls")),
     path("", include("gongzhi.web.urls")),
 ]
 

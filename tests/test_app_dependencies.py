@@ -41,9 +41,6 @@ EXCEPTIONS: dict[str, set[str]] = {
     "accounts/management/commands/seed_demo.py": {"cases", "cobuild", "party", "volunteering"},
     # Key rotation writes an audit row.
     "core/management/commands/rotate_keys.py": {"accounts"},
-    # Open311 takes intake's API-key check, chat-message location and text
-    # masking: the one cycle left (cases <-> intake).
-    "cases/open311/": {"intake"},
 }
 
 

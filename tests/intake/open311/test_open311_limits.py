@@ -10,11 +10,11 @@ import pytest
 import time_machine
 
 from gongzhi.cases.constants import Status
-from gongzhi.cases.open311.redaction import public_text
 from gongzhi.intake.auth import api_key_create
 from gongzhi.intake.models import IntegrationPlatform
+from gongzhi.intake.open311.redaction import public_text
+from tests.cases.factories import case_in
 
-from .factories import case_in
 from .test_open311 import BASE, assert_error, form, post_form, xml
 
 LIMIT = 3

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
+from gongzhi.cases.constants import OPEN_STATUSES, Status, UnitType, Urgency
+from gongzhi.cases.models import Case, Category
 from gongzhi.org.models import Division
 
-from ..constants import OPEN_STATUSES, Status, UnitType, Urgency
-from ..models import Case, Category
 from .redaction import public_text
 
 TZ = ZoneInfo("Asia/Shanghai")

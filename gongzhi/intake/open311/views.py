@@ -25,14 +25,14 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from gongzhi.cases.constants import OPEN_STATUSES, Channel, Urgency
+from gongzhi.cases.models import Case, CaseEvent, Category
+from gongzhi.cases.services import case_submit
 from gongzhi.core.errors import DomainError, RateLimited
 from gongzhi.core.ratelimit import rate_limit_hit, request_ip, retry_after
-from gongzhi.intake.auth import authenticate_api_key
 from gongzhi.org.models import Building, Division
 
-from ..constants import OPEN_STATUSES, Channel, Urgency
-from ..models import Case, CaseEvent, Category
-from ..services import case_submit
+from ..auth import authenticate_api_key
 from . import serializers as ser
 from .render import FORMATS, Open311Error, error_response, respond
 
@@ -314,7 +314,7 @@ def locate(params) -> tuple[float, float, str]:
         except ValueError as exc:
             raise Open311Error(400, _("lat/long 不是有效的数字(WGS-84 经纬度)。")) from exc
     if address:
-        from gongzhi.intake.locate import locate_text
+        from ..locate import locate_text
 
         found = locate_text(address)
         best = found.best

@@ -16,8 +16,7 @@ from gongzhi.cases.constants import Channel, Status
 from gongzhi.cases.models import Case
 from gongzhi.intake.auth import api_key_create, api_key_revoke
 from gongzhi.intake.models import IntegrationPlatform
-
-from .factories import case_in
+from tests.cases.factories import case_in
 
 BASE = "/open311/v2"
 REQUEST_FIELDS = {
