@@ -163,6 +163,7 @@ def _generate(rng: random.Random) -> dict:
         "result",
         "accept_due",
         "handle_due",
+        "warn_at",
         "limit_hours",
         "dispatched_at",
         "accepted_at",
@@ -250,6 +251,8 @@ def _generate(rng: random.Random) -> dict:
             "已处置" if handled else "",
             _ts(accept_due) if accept_due else None,
             _ts(handle_due) if handle_due else None,
+            # 80 % of the (calendar-approximated) limit, as set_handle_due stores it
+            _ts(dispatched + timedelta(days=7 * 0.8)) if handle_due else None,
             limit if dispatched else 0,
             _ts(dispatched) if dispatched else None,
             _ts(accepted) if accepted else None,
