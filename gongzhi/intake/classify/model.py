@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -273,9 +274,12 @@ def save(model: CategoryModel, report: dict, directory: Path | None = None) -> P
     report_path = path.with_suffix(".report.json")
     report_path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     current = {"version": model.version, "file": path.name, "report": report_path.name}
-    (directory / f"{MODEL_KIND}-current.json").write_text(
-        json.dumps(current, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    # Atomic switch: processes reading the pointer (load_current) see the old
+    # file or the new one, never half a JSON document.
+    pointer = directory / f"{MODEL_KIND}-current.json"
+    tmp = pointer.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(current, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, pointer)
     load_current.cache_clear()
     return path
 
