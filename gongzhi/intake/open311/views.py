@@ -3,7 +3,9 @@
 Reads are public (the spec's GET methods need no key) and show only the
 public fields of ``serializers``, at most OPEN311_READ_RATE_LIMIT a minute
 per client (its api_key when it sends a valid one, else its address). POST
-needs an integrated platform's ``api_key`` and creates the case through
+needs an integrated platform's ``api_key``, is limited separately
+(OPEN311_WRITE_RATE_LIMIT a minute per key; POSTs refused for want of a valid
+key count against the address), and creates the case through
 ``cases.services.case_submit`` (channel ``open311``, source reference
 ``<platform>:<token>``, so a repeated POST with the same token returns the
 same case).
@@ -33,6 +35,7 @@ from gongzhi.core.ratelimit import rate_limit_hit, request_ip, retry_after
 from gongzhi.org.models import Building, Division
 
 from ..auth import authenticate_api_key
+from ..models import ApiKey
 from . import serializers as ser
 from .render import FORMATS, Open311Error, error_response, respond
 
@@ -52,6 +55,11 @@ READ_METHODS = ("GET", "HEAD")
 # case numbers does not (docs/security.md).
 READ_RATE_LIMIT = 120
 READ_WINDOW = 60
+# POSTs per api_key and minute unless settings.OPEN311_WRITE_RATE_LIMIT says
+# otherwise: well above what a city-management platform forwards, low enough
+# that a runaway or leaked client cannot flood the dispatch queue.
+WRITE_RATE_LIMIT = 30
+WRITE_WINDOW = 60
 
 
 def open311_view(methods: tuple[str, ...]):
@@ -77,7 +85,8 @@ def open311_view(methods: tuple[str, ...]):
                 return error_response(fmt, exc.status, exc.description)
             except RateLimited as exc:
                 response = error_response(fmt, 429, exc.message)
-                response["Retry-After"] = str(retry_after(READ_WINDOW))
+                window = READ_WINDOW if request.method in READ_METHODS else WRITE_WINDOW
+                response["Retry-After"] = str(retry_after(window))
                 return response
             except DomainError as exc:
                 status = exc.status if exc.status in (400, 403, 404) else 400
@@ -105,6 +114,24 @@ def check_read_rate(request: HttpRequest) -> None:
         raise RateLimited(
             _("查询过于频繁:每个客户端每分钟最多查询 %(n)d 次,请稍后再试。") % {"n": limit}
         )
+
+
+def check_write_rate(request: HttpRequest) -> ApiKey | None:
+    """Count one POST before any field but api_key is read; return its active
+    api key, or None (the POST is then refused with 403).
+
+    A valid key is counted by the key, wherever it posts from, so each
+    platform has its own budget. A POST without a valid key is counted
+    against its address, in a budget of the same size: past it, a client
+    trying made-up keys gets 429 instead of 403 (docs/security.md)."""
+    limit = int(getattr(settings, "OPEN311_WRITE_RATE_LIMIT", WRITE_RATE_LIMIT))
+    key = authenticate_api_key(request.POST.get("api_key", ""))
+    client = f"key:{key.pk}" if key is not None else f"ip:{request_ip(request)}"
+    if rate_limit_hit("open311-write", client, limit=limit, window=WRITE_WINDOW):
+        raise RateLimited(
+            _("提交过于频繁:每个客户端每分钟最多提交 %(n)d 次,请稍后再试。") % {"n": limit}
+        )
+    return key
 
 
 def public_cases():
@@ -177,7 +204,7 @@ def service_definition(request: HttpRequest, service_code: str, fmt: str) -> Htt
 @open311_view(("GET", "HEAD", "POST"))
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
-        return post_request(request, fmt)
+        return post_request(request, fmt, check_write_rate(request))
     return get_requests(request, fmt)
 
 
@@ -346,9 +373,8 @@ def attributes(params) -> dict[str, str]:
     return out
 
 
-def post_request(request: HttpRequest, fmt: str) -> HttpResponse:
+def post_request(request: HttpRequest, fmt: str, key: ApiKey | None) -> HttpResponse:
     params = request.POST
-    key = authenticate_api_key(params.get("api_key", ""))
     if key is None:
         raise Open311Error(403, _("api_key 缺失、无效或已吊销。"))
     platform = key.platform
