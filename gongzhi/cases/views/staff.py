@@ -9,9 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.core.errors import PermissionDenied
+from gongzhi.core.access import require_staff
 
 from .. import selectors, services
 from ..constants import Status
@@ -23,6 +24,7 @@ PAGE_SIZE = 20
 MAX_BATCH = 100
 # Statuses from which a case can be dispatched (the batch form offers them).
 DISPATCHABLE = (Status.REGISTERED, Status.REJECTED)
+STAFF_ONLY = gettext_noop("工作台仅供工作人员使用。")
 
 
 @dataclass(frozen=True)
@@ -40,16 +42,11 @@ def _row(case: Case, now) -> QueueRow:
     )
 
 
-def _require_staff(user) -> None:
-    if not user.is_staff_member or not user.scope_code:
-        raise PermissionDenied(_("工作台仅供工作人员使用。"))
-
-
 @login_required
 @require_GET
 def queue(request):
     user = request.user
-    _require_staff(user)
+    require_staff(user, _(STAFF_ONLY))
     form = FilterForm(request.GET or None)
     filters = form.filters()
     scope = "all" if request.GET.get("scope") == "all" else "mine"
@@ -88,7 +85,7 @@ def queue(request):
 def batch_dispatch(request):
     """Dispatch the selected cases to one unit; one result line per case."""
     user = request.user
-    _require_staff(user)
+    require_staff(user, _(STAFF_ONLY))
     numbers = [n for n in dict.fromkeys(request.POST.getlist("numbers")) if n][:MAX_BATCH]
     value = request.POST.get("unit", "").strip()
     selectors.batch_unit_check(user=user, value=value)

@@ -6,13 +6,15 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.cases.models import Category
+from gongzhi.core.access import require_officer, require_staff
 
 from ..channels import ADAPTERS, MAX_FILE_BYTES, import_file
 from ..models import ChannelMapping, ImportBatch, SourceChannel
-from .common import require_officer, require_staff
+from .common import STAFF_ONLY
 
 
 class UploadForm(forms.Form):
@@ -40,6 +42,7 @@ class MappingForm(forms.ModelForm):
 def upload(request):
     # A platform's export covers its whole area: whoever imports files cases
     # anywhere in it, so officers only.
+    require_staff(request.user, gettext(STAFF_ONLY))
     require_officer(request.user)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -54,7 +57,7 @@ def upload(request):
 
 @login_required
 def batch_detail(request, pk: int):
-    require_staff(request.user)
+    require_staff(request.user, gettext(STAFF_ONLY))
     batch = get_object_or_404(ImportBatch, pk=pk, uploaded_by=request.user)
     return render(
         request, "intake/import_batch.html", {"batch": batch, "errors": batch.errors.all()[:1000]}
@@ -69,7 +72,7 @@ def _int_or_404(value: str) -> int:
 
 @login_required
 def mappings(request):
-    require_staff(request.user)
+    require_staff(request.user, gettext(STAFF_ONLY))
     instance = None
     if request.method == "POST":
         # The mapping tables are province-wide configuration: staff read them,

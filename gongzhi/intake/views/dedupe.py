@@ -8,23 +8,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
-from gongzhi.core.errors import PermissionDenied, ValidationFailed
+from gongzhi.core.access import require_staff
+from gongzhi.core.errors import ValidationFailed
 from gongzhi.intake import dedupe
 
 PAGE_SIZE = 30
 
-
-def _require_staff(user) -> None:
-    if not user.is_staff_member or not user.scope_code:
-        raise PermissionDenied(_("疑似重复仅供工作人员处理。"))
+STAFF_ONLY = gettext_noop("疑似重复仅供工作人员处理。")
 
 
 @login_required
 @require_GET
 def suggestions(request):
-    _require_staff(request.user)
+    require_staff(request.user, _(STAFF_ONLY))
     page = Paginator(dedupe.suggestions_for_user(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -34,7 +33,7 @@ def suggestions(request):
 @login_required
 @require_POST
 def decide(request, pk: int):
-    _require_staff(request.user)
+    require_staff(request.user, _(STAFF_ONLY))
     s = dedupe.suggestion_get_for_user(user=request.user, pk=pk)
     decision = request.POST.get("decision")
     if decision == "merge":

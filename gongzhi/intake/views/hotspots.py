@@ -19,12 +19,14 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from gongzhi.cases.constants import Channel, Status
 from gongzhi.cases.models import Case, Category
 from gongzhi.cases.selectors import path_q
-from gongzhi.core.errors import NotFound, PermissionDenied, ValidationFailed
+from gongzhi.core.access import require_territorial_staff
+from gongzhi.core.errors import NotFound, ValidationFailed
 from gongzhi.intake import hotspots as H
 
 # Cases from the last LOOKBACK_DAYS, at most MAX_CASES of them (newest first):
@@ -42,9 +44,8 @@ def messages_file() -> Path:
     return Path(settings.BASE_DIR) / "data" / "citizen-messages" / "messages_with_votes.csv"
 
 
-def _require_officer(user) -> None:
-    if not user.is_staff_member or not user.scope_code or user.department_id:
-        raise PermissionDenied(_("热点分析仅供辖区工作人员使用。"))
+# Hotspots span a whole subtree: the division's own staff, not a department's.
+STAFF_ONLY = gettext_noop("热点分析仅供辖区工作人员使用。")
 
 
 def case_messages(user, *, days: int = LOOKBACK_DAYS, limit: int = MAX_CASES) -> list[H.Message]:
@@ -110,7 +111,7 @@ def _source(request) -> str:
 @login_required
 @require_GET
 def hotspots(request):
-    _require_officer(request.user)
+    require_territorial_staff(request.user, _(STAFF_ONLY))
     source = _source(request)
     found, _monthly = compute(request.user, source)
     opened = set(
@@ -127,7 +128,7 @@ def hotspots(request):
 @login_required
 @require_GET
 def hard_problems(request):
-    _require_officer(request.user)
+    require_territorial_staff(request.user, _(STAFF_ONLY))
     source = _source(request)
     _found, monthly = compute(request.user, source)
     months = [
@@ -173,7 +174,7 @@ def open_case(request):
     from gongzhi.cases.services import case_submit
 
     user = request.user
-    _require_officer(user)
+    require_territorial_staff(user, _(STAFF_ONLY))
     source = _source(request)
     key = request.POST.get("key", "")
     found, _monthly = compute(user, source)

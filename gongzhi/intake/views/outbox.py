@@ -9,16 +9,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.core.access import require_staff
 from gongzhi.core.errors import NotFound
 
 from .. import outbox
 from ..models import Outbox
-from .common import require_staff
+from .common import STAFF_ONLY
 
 
 @login_required
 def outbox_list(request):
-    require_staff(request.user)
+    require_staff(request.user, _(STAFF_ONLY))
     scope = request.user.scope_code
     rows = Outbox.objects.filter(case__division_path__startswith=scope).select_related(
         "case", "platform"
@@ -46,7 +47,7 @@ def outbox_list(request):
 @login_required
 @require_POST
 def outbox_retry(request, pk: int):
-    require_staff(request.user)
+    require_staff(request.user, _(STAFF_ONLY))
     # Another jurisdiction's row answers exactly like a row that does not exist.
     if not Outbox.objects.filter(
         pk=pk, case__division_path__startswith=request.user.scope_code

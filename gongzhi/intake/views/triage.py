@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 
 from gongzhi.cases.constants import Urgency
 from gongzhi.cases.models import Category
+from gongzhi.core.access import require_staff
 from gongzhi.core.errors import DomainError, NotFound
 
 from ..models import TriageItem
 from ..triage import triage_confirm, triage_dismiss
-from .common import require_staff
+from .common import STAFF_ONLY
 
 
 def triage_items_for_user(user):
@@ -42,7 +43,7 @@ def _check_place(user, kind: str, code: str) -> None:
 
 @login_required
 def triage_list(request):
-    require_staff(request.user)
+    require_staff(request.user, _(STAFF_ONLY))
     state = request.GET.get("state") or TriageItem.State.PENDING
     rows = triage_items_for_user(request.user).filter(state=state)[:200]
     return render(
@@ -54,7 +55,7 @@ def triage_list(request):
 
 @login_required
 def triage_detail(request, pk: int):
-    require_staff(request.user)
+    require_staff(request.user, _(STAFF_ONLY))
     item = get_object_or_404(triage_items_for_user(request.user), pk=pk)
     error = ""
     if request.method == "POST":
