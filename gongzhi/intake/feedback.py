@@ -15,7 +15,6 @@ have no citizen first level and are left out.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 from .classify import LABELS, RAW_WEIGHT, Example
@@ -62,13 +61,12 @@ def triage_examples(since: datetime | None = None) -> list[Example]:
 
 def model_trained_at(directory=None) -> datetime | None:
     """When the model in use was trained (its version is a UTC timestamp)."""
-    from .classify import MODEL_KIND, models_dir
+    from .classify import current_pointer
 
-    pointer = (directory or models_dir()) / f"{MODEL_KIND}-current.json"
-    if not pointer.exists():
+    pointer = current_pointer(directory)
+    if pointer is None:
         return None
-    version = json.loads(pointer.read_text(encoding="utf-8"))["version"]
-    return datetime.strptime(version, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    return datetime.strptime(pointer["version"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
 
 
 def retrain_due(minimum: int | None = None, directory=None) -> int:

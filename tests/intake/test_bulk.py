@@ -7,7 +7,6 @@ half-written; reporter data encrypted with its blind index."""
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
 
 import pytest
 from django.core.management import call_command
@@ -19,6 +18,7 @@ from gongzhi.intake.bulk import formats
 from gongzhi.intake.bulk.generate import generate
 from gongzhi.intake.bulk.pipeline import run
 from gongzhi.intake.channels.skynet import EVENTS
+from gongzhi.intake.classify import Prediction
 from gongzhi.intake.models import ChannelMapping, TriageItem
 
 pytestmark = pytest.mark.django_db
@@ -27,14 +27,6 @@ N = 1500
 BROKEN = 20  # two of each of the ten kinds in generate.BROKEN
 CHANNELS = {"urban_management", "hotline_12345", "petition", "skynet", "police_110",
             "grid_patrol", "chat_group"}  # fmt: skip
-
-
-@dataclass
-class Pred:
-    label: str
-    confidence: float
-    needs_triage: bool
-    alternatives: list = field(default_factory=list)
 
 
 class StubClassifier:
@@ -48,8 +40,8 @@ class StubClassifier:
     def predict(self, texts, subcategory=True):
         texts = list(texts)
         self.seen += texts
-        return [Pred(self.label, 0.3 if len(t) % 5 == 0 else 0.9, len(t) % 5 == 0,
-                     [("其他", 0.05)]) for t in texts]  # fmt: skip
+        return [Prediction(self.label, 0.3 if len(t) % 5 == 0 else 0.9, len(t) % 5 == 0,
+                     alternatives=[("其他", 0.05)]) for t in texts]  # fmt: skip
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ without a callback URL get none; the periodic sweep delivers them in order."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 
 import pytest
 
@@ -17,6 +16,7 @@ from gongzhi.intake import outbox
 from gongzhi.intake.bulk.generate import generate
 from gongzhi.intake.bulk.persist import MERGE_NOTE
 from gongzhi.intake.bulk.pipeline import run
+from gongzhi.intake.classify import Prediction
 from gongzhi.intake.models import ChannelMapping, IntegrationPlatform, Outbox
 from gongzhi.intake.tasks import deliver_due_outbox
 
@@ -27,14 +27,6 @@ N = 600
 PUSHED = {"urban_management", "hotline_12345", "skynet", "police_110", "grid_patrol"}
 
 
-@dataclass
-class Pred:
-    label: str
-    confidence: float
-    needs_triage: bool
-    alternatives: list = field(default_factory=list)
-
-
 class SureClassifier:
     """Stand-in for the trained model: always the same class, always sure."""
 
@@ -42,7 +34,7 @@ class SureClassifier:
         self.label = label
 
     def predict(self, texts, subcategory=True):
-        return [Pred(self.label, 0.9, False, [("其他", 0.05)]) for _t in texts]
+        return [Prediction(self.label, 0.9, False, alternatives=[("其他", 0.05)]) for _t in texts]
 
 
 @pytest.fixture

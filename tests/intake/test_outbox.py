@@ -14,20 +14,9 @@ from gongzhi.cases.models import Case, Category
 from gongzhi.cases.services import case_submit
 from gongzhi.cases.services.base import finish, lock
 from gongzhi.intake import outbox
-from gongzhi.intake.models import IntegrationPlatform, Outbox
+from gongzhi.intake.models import Outbox
 
 pytestmark = pytest.mark.django_db(transaction=False)
-
-
-@pytest.fixture
-def platform():
-    return IntegrationPlatform.objects.create(
-        code="um-hefei",
-        name="合肥数字城管",
-        channel="urban_management",
-        webhook_secret="k",
-        callback_url="http://127.0.0.1:9/callback",
-    )
 
 
 @pytest.fixture

@@ -14,20 +14,14 @@ from django.utils import timezone
 from gongzhi.cases.catalogue import seed_categories
 from gongzhi.cases.models import Category
 from gongzhi.intake import outbox
-from gongzhi.intake.models import IntegrationPlatform, Outbox
+from gongzhi.intake.models import Outbox
 from tests.intake.test_outbox import register, submit
 
 
-def make_platform():
-    return IntegrationPlatform.objects.create(
-        code="um-hefei", name="合肥数字城管", channel="urban_management",
-        webhook_secret="k", callback_url="http://127.0.0.1:9/callback",
-    )  # fmt: skip
-
-
 @pytest.mark.django_db
-def test_no_transaction_is_open_while_the_source_answers(django_capture_on_commit_callbacks):
-    make_platform()
+def test_no_transaction_is_open_while_the_source_answers(
+    platform, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         case = submit("UM-DL-1")
     row = Outbox.objects.get(case=case)
@@ -49,8 +43,7 @@ class Crash(BaseException):
 
 
 @pytest.mark.django_db
-def test_a_sender_dying_mid_send_loses_nothing(django_capture_on_commit_callbacks):
-    make_platform()
+def test_a_sender_dying_mid_send_loses_nothing(platform, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         case = submit("UM-DL-2")
     row = Outbox.objects.get(case=case)
@@ -74,10 +67,9 @@ def test_a_sender_dying_mid_send_loses_nothing(django_capture_on_commit_callback
 
 
 def test_sweep_sends_cases_side_by_side_each_in_order(
-    territory_live, django_capture_on_commit_callbacks
+    territory_live, platform, django_capture_on_commit_callbacks
 ):
     seed_categories(Category)  # transactional tests empty every table, the catalogue too
-    make_platform()
     with django_capture_on_commit_callbacks(execute=False):
         cases = [submit(f"UM-DL-P{i}") for i in range(4)]
         for case in cases:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +82,23 @@ def read_raw_unlabelled(path: Path) -> list[tuple[str, str]]:
         return [(r.get("留言主题") or "", r.get("留言详情") or "") for r in csv.DictReader(fh)]
 
 
+def word_tfidf(train: Sequence[Example]):
+    """Word TF-IDF fitted on the segmented training rows: (vectorizer, rows).
+    The space in which a raw message and its tokenized copy are compared."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(tokenizer=str.split, lowercase=False, token_pattern=None)
+    return vec, vec.fit_transform([e.text for e in train])
+
+
+def segmented(vec, texts: Iterable[str]):
+    """Raw texts, segmented with jieba like the training file, in ``vec``'s space."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    return vec.transform([" ".join(jieba.lcut(t)) for t in texts])
+
+
 def label_raw_copies(
     train: Sequence[Example],
     raw: Sequence[tuple[str, str]],
@@ -93,17 +110,12 @@ def label_raw_copies(
     out so they cannot carry it into training; repeats count once."""
     if not train or not raw:
         return []
-    import jieba
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    jieba.setLogLevel(60)
-    vec = TfidfVectorizer(tokenizer=str.split, lowercase=False, token_pattern=None)
-    x = vec.fit_transform([e.text for e in train])
-    q = vec.transform([" ".join(jieba.lcut(f"{t} {d}")) for t, d in raw])
+    vec, x = word_tfidf(train)
+    q = segmented(vec, (f"{t} {d}" for t, d in raw))
     sim = (q @ x.T).tocsr()
     best, score = sim.argmax(axis=1).A1, sim.max(axis=1).toarray().ravel()
     if held_out:
-        h = vec.transform([" ".join(jieba.lcut(e.text)) for e in held_out])
+        h = segmented(vec, (e.text for e in held_out))
         near_held = (q @ h.T).tocsr().max(axis=1).toarray().ravel() >= 0.5
     else:
         near_held = np.zeros(len(raw), dtype=bool)
@@ -118,16 +130,15 @@ def label_raw_copies(
     return out
 
 
-def drop_leaked(train: list[Example], held_out: Sequence[Example]) -> tuple[list[Example], int]:
-    """Remove training rows that are (tokenized copies of) held-out messages."""
+def drop_leaked(
+    train: list[Example], held_out: Sequence[Example]
+) -> tuple[list[Example], list[Example]]:
+    """Split training rows into (kept, removed): removed are (tokenized copies
+    of) held-out messages."""
     if not held_out or not train:
-        return train, 0
-    import jieba
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    jieba.setLogLevel(60)
-    vec = TfidfVectorizer(tokenizer=str.split, lowercase=False, token_pattern=None)
-    x = vec.fit_transform([e.text for e in train])
-    q = vec.transform([" ".join(jieba.lcut(e.text)) for e in held_out])
+        return train, []
+    vec, x = word_tfidf(train)
+    q = segmented(vec, (e.text for e in held_out))
     leaked = set(((q @ x.T).tocsr() >= LEAK_SIMILARITY).nonzero()[1].tolist())
-    return [e for i, e in enumerate(train) if i not in leaked], len(leaked)
+    kept = [e for i, e in enumerate(train) if i not in leaked]
+    return kept, [e for i, e in enumerate(train) if i in leaked]

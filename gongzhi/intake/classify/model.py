@@ -16,7 +16,7 @@ import joblib
 import numpy as np
 from django.utils.translation import gettext as _
 
-from .data import Example, models_dir
+from .data import Example, models_dir, word_tfidf
 from .features import LEAD_CHARS, MAX_CHARS, CharNgramTfidf, model_inputs, word_vocabulary
 from .taxonomy import RESPONSIBLE_UNITS, suggest_subcategory
 
@@ -220,10 +220,8 @@ def near_duplicate_groups(examples: Sequence[Example], similarity: float = GROUP
     """Group ids joining training rows whose word TF-IDF cosine reaches
     ``similarity`` (reposts and edited copies of one message), transitively."""
     from scipy.sparse.csgraph import connected_components
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
-    vec = TfidfVectorizer(tokenizer=str.split, lowercase=False, token_pattern=None)
-    x = vec.fit_transform([e.text for e in examples])
+    _vec, x = word_tfidf(examples)
     linked = (x @ x.T).tocsr() >= similarity
     return connected_components(linked, directed=False)[1]
 
@@ -309,10 +307,18 @@ def load_current(directory: Path | None = None) -> CategoryModel:
     return _load_pointed(directory, stamp)
 
 
+def current_pointer(directory: Path | None = None) -> dict | None:
+    """``current.json``: the version in use, its model file and report (None
+    before the first training)."""
+    pointer = Path(directory or models_dir()) / f"{MODEL_KIND}-current.json"
+    if not pointer.exists():
+        return None
+    return json.loads(pointer.read_text(encoding="utf-8"))
+
+
 @lru_cache(maxsize=4)
 def _load_pointed(directory: Path, stamp: int) -> CategoryModel:
-    pointer = directory / f"{MODEL_KIND}-current.json"
-    return load(directory / json.loads(pointer.read_text(encoding="utf-8"))["file"])
+    return load(directory / current_pointer(directory)["file"])
 
 
 load_current.cache_clear = _load_pointed.cache_clear  # type: ignore[attr-defined]

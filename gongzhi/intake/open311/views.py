@@ -54,12 +54,11 @@ READ_METHODS = ("GET", "HEAD")
 # says otherwise: a client polling every second still fits, a scraper walking
 # case numbers does not (docs/security.md).
 READ_RATE_LIMIT = 120
-READ_WINDOW = 60
+RATE_WINDOW = 60  # seconds, reads and writes alike
 # POSTs per api_key and minute unless settings.OPEN311_WRITE_RATE_LIMIT says
 # otherwise: well above what a city-management platform forwards, low enough
 # that a runaway or leaked client cannot flood the dispatch queue.
 WRITE_RATE_LIMIT = 30
-WRITE_WINDOW = 60
 
 
 def open311_view(methods: tuple[str, ...]):
@@ -85,8 +84,7 @@ def open311_view(methods: tuple[str, ...]):
                 return error_response(fmt, exc.status, exc.description)
             except RateLimited as exc:
                 response = error_response(fmt, 429, exc.message)
-                window = READ_WINDOW if request.method in READ_METHODS else WRITE_WINDOW
-                response["Retry-After"] = str(retry_after(window))
+                response["Retry-After"] = str(retry_after(RATE_WINDOW))
                 return response
             except DomainError as exc:
                 status = exc.status if exc.status in (400, 403, 404) else 400
@@ -97,23 +95,23 @@ def open311_view(methods: tuple[str, ...]):
     return decorate
 
 
-def read_client(request: HttpRequest) -> str:
-    """Whom a read is counted against: a valid api_key (whatever address it
-    comes from), else the address. An invalid key counts against the address,
-    so made-up keys buy no extra budget."""
-    raw = request.GET.get("api_key", "")
-    key = authenticate_api_key(raw) if raw else None
-    if key is not None:
-        return f"key:{key.pk}"
-    return f"ip:{request_ip(request)}"
+def _client(request: HttpRequest, raw_key: str) -> tuple[ApiKey | None, str]:
+    """The active api key sent, if any, and whom the request is counted
+    against: that key (whatever address it comes from), else the address. An
+    invalid key counts against the address, so made-up keys buy no budget."""
+    key = authenticate_api_key(raw_key) if raw_key else None
+    return key, f"key:{key.pk}" if key is not None else f"ip:{request_ip(request)}"
+
+
+def _count(scope: str, client: str, limit: int, message: str) -> None:
+    if rate_limit_hit(f"open311-{scope}", client, limit=limit, window=RATE_WINDOW):
+        raise RateLimited(message % {"n": limit})
 
 
 def check_read_rate(request: HttpRequest) -> None:
+    _key, client = _client(request, request.GET.get("api_key", ""))
     limit = int(getattr(settings, "OPEN311_READ_RATE_LIMIT", READ_RATE_LIMIT))
-    if rate_limit_hit("open311-read", read_client(request), limit=limit, window=READ_WINDOW):
-        raise RateLimited(
-            _("查询过于频繁:每个客户端每分钟最多查询 %(n)d 次,请稍后再试。") % {"n": limit}
-        )
+    _count("read", client, limit, _("查询过于频繁:每个客户端每分钟最多查询 %(n)d 次,请稍后再试。"))
 
 
 def check_write_rate(request: HttpRequest) -> ApiKey | None:
@@ -124,13 +122,9 @@ def check_write_rate(request: HttpRequest) -> ApiKey | None:
     platform has its own budget. A POST without a valid key is counted
     against its address, in a budget of the same size: past it, a client
     trying made-up keys gets 429 instead of 403 (docs/security.md)."""
+    key, client = _client(request, request.POST.get("api_key", ""))
     limit = int(getattr(settings, "OPEN311_WRITE_RATE_LIMIT", WRITE_RATE_LIMIT))
-    key = authenticate_api_key(request.POST.get("api_key", ""))
-    client = f"key:{key.pk}" if key is not None else f"ip:{request_ip(request)}"
-    if rate_limit_hit("open311-write", client, limit=limit, window=WRITE_WINDOW):
-        raise RateLimited(
-            _("提交过于频繁:每个客户端每分钟最多提交 %(n)d 次,请稍后再试。") % {"n": limit}
-        )
+    _count("write", client, limit, _("提交过于频繁:每个客户端每分钟最多提交 %(n)d 次,请稍后再试。"))
     return key
 
 

@@ -57,9 +57,7 @@ class Command(BaseCommand):
             raise CommandError(_("训练集不存在:%(p)s") % {"p": train_path})
         tokenized = classify.read_tokenized(train_path)
         held_out = classify.read_raw_labelled(dev_path) if dev_path.exists() else []
-        examples, leaked = classify.drop_leaked(tokenized, held_out)
-        kept = {id(e) for e in examples}
-        copies = [e for e in tokenized if id(e) not in kept]
+        examples, copies = classify.drop_leaked(tokenized, held_out)
         if opts["sample"]:
             random.Random(0).shuffle(examples)
             examples = examples[: opts["sample"]]
@@ -91,7 +89,7 @@ class Command(BaseCommand):
             "feedback": {"state": feedback_state, "examples": len(feedback)},
             "raw_copies": {"files": [p.name for p in raw_paths], "examples": len(copies_raw)},
             "includes_dev": refit,
-            "removed_as_copies_of_dev": leaked,
+            "removed_as_copies_of_dev": len(copies),
             "train_file": str(train_path.name),
             "evaluation_file": str(dev_path.name) if held_out else None,
             "model": model.meta,
