@@ -15,7 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.accounts.constants import OFFICER_ROLES, Role
+from gongzhi.accounts.constants import Role
+from gongzhi.core import access
 from gongzhi.core.errors import NotFound, PermissionDenied, ValidationFailed
 from gongzhi.org.models import Division
 
@@ -41,17 +42,12 @@ RULE_FIELDS = frozenset(
 )
 
 
-def is_officer(user) -> bool:
-    return bool(user and user.is_authenticated and user.role_set & OFFICER_ROLES)
-
-
 def can_edit_catalogue(user) -> bool:
     return bool(user and user.is_authenticated and user.role_set & CATALOGUE_ROLES)
 
 
 def require_officer(user) -> None:
-    if not is_officer(user) or not user.scope_code:
-        raise PermissionDenied(_("分类目录与派遣规则仅供组织部门人员维护。"))
+    access.require_officer(user, _("分类目录与派遣规则仅供组织部门人员维护。"))
 
 
 def require_catalogue_editor(user) -> None:
