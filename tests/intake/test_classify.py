@@ -190,11 +190,34 @@ def test_near_duplicates_share_a_cross_validation_group():
     assert groups[0] == groups[1] != groups[2]
 
 
+def test_a_raw_copy_shares_the_group_of_its_tokenized_row():
+    """Grouped CV must not train on a message's tokenized row and score its raw
+    copy (or the reverse): the raw text is segmented into the words' space."""
+    rows = [
+        classify.Example("小区 物业 乱收 停车费 业主 反映 多次", "城乡建设"),
+        classify.Example("学校 食堂 收费 太高 家长 反映", "教育文体"),
+        classify.Example("小区物业乱收停车费，业主反映多次", "城乡建设", raw=True),
+        classify.Example("医院 挂号 排队 太久", "卫生计生"),
+    ]
+    groups = classify.near_duplicate_groups(rows)
+    assert groups[2] == groups[0]
+    assert len({groups[0], groups[1], groups[3]}) == 3
+
+
 def test_grouped_cross_validation_reports_macro_f1():
     rows = classify.read_tokenized(classify.data_dir() / "train_tokenized.csv")[::20]
     result = classify.cross_validate(rows, folds=3)
     assert 0 < result["macro_f1"] <= 1
     assert set(result["per_class_f1"]) == set(classify.LABELS)
+    assert "raw_macro_f1" not in result
+
+
+def test_grouped_cross_validation_scores_raw_rows_on_their_own():
+    rows = classify.read_tokenized(classify.data_dir() / "train_tokenized.csv")[::20]
+    raw = classify.read_raw_labelled(classify.data_dir() / "dev_raw.csv")[:40]
+    result = classify.cross_validate(rows + raw, folds=3)
+    assert result["raw_examples"] == 40
+    assert 0 < result["raw_macro_f1"] <= 1 and 0 < result["raw_accuracy"] <= 1
 
 
 def test_title_is_read_before_the_space_run_of_tokenized_rows(tmp_path):
