@@ -12,8 +12,10 @@ import re
 import secrets
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja.security import APIKeyHeader, APIKeyQuery
 
 from .models import ApiKey, IntegrationPlatform
@@ -37,6 +39,44 @@ def api_key_create(*, platform: IntegrationPlatform) -> tuple[ApiKey, str]:
     raw = f"gz_{prefix}_{secrets.token_urlsafe(32)}"  # 32 random bytes → 43 chars
     key = ApiKey.objects.create(platform=platform, prefix=prefix, hashed_secret=hash_key(raw))
     return key, raw
+
+
+@transaction.atomic
+def platform_configure(
+    *,
+    code: str,
+    name: str = "",
+    channel: str | None = None,
+    callback_url: str | None = None,
+    new_secret: bool = False,
+) -> tuple[IntegrationPlatform, bool, str]:
+    """Create or update a source platform's webhook settings.
+
+    ``channel`` / ``callback_url`` None keep the stored value ("" clears the
+    callback). With ``new_secret`` a fresh HMAC key replaces the old one and is
+    returned once (it is stored encrypted and never shown again); otherwise the
+    third value is "". Returns (platform, created, secret). The caller
+    validates the values (``IntegrationPlatform.full_clean`` runs here too).
+    """
+    platform = IntegrationPlatform.objects.select_for_update().filter(code=code).first()
+    created = platform is None
+    if created:
+        platform = IntegrationPlatform(code=code, name=name or code)
+    elif name:
+        platform.name = name
+    if channel is not None:
+        platform.channel = channel
+    if callback_url is not None:
+        platform.callback_url = callback_url
+    secret = secrets.token_urlsafe(32) if new_secret else ""
+    if secret:
+        platform.webhook_secret = secret
+    if platform.callback_url and not platform.callback_url.startswith(("http://", "https://")):
+        message = _("状态回推地址必须以 http:// 或 https:// 开头。")
+        raise ValidationError({"callback_url": [message]})
+    platform.full_clean()
+    platform.save()
+    return platform, created, secret
 
 
 def api_key_revoke(*, key: ApiKey) -> ApiKey:
