@@ -222,11 +222,14 @@ def parse_point(lng: Any, lat: Any, *, crs: str = "wgs84") -> tuple[float, float
     return x, y
 
 
-def parse_urgency(value: Any) -> str:
+def parse_urgency(value: Any, *, channel: str = "") -> str:
+    """Our urgency for a source's urgency word: the channel's mapping table
+    first (an officer's row overrides a built-in word), then ``URGENCY_WORDS``."""
     raw = "" if value is None else str(value).strip()
     if not raw:
         return Urgency.NORMAL
-    found = URGENCY_WORDS.get(raw) or URGENCY_WORDS.get(raw.lower())
+    found = mapped_urgency(channel, raw) if channel else ""
+    found = found or URGENCY_WORDS.get(raw) or URGENCY_WORDS.get(raw.lower())
     if found is None:
         raise RecordError(_("未知的紧急程度:%(value)s") % {"value": raw[:20]})
     return found
@@ -276,17 +279,30 @@ def mapped_category(channel: str, *codes: str) -> str:
     return ""
 
 
+def mapped_urgency(channel: str, word: str) -> str:
+    """Our urgency for the source's ``word`` from an active urgency mapping, or ''."""
+    word = (word or "").strip()
+    if _snapshot is not None:
+        return _snapshot.urgencies.get((channel, word), "")
+    m = mapped(channel, ChannelMapping.Kind.URGENCY, word)
+    if m is not None and m.target in Urgency.values:
+        return m.target
+    return ""
+
+
 # --- a snapshot of the mapping tables for bulk imports --------------------------------------------
 
 
 @dataclass(frozen=True)
 class MappingSnapshot:
-    """The active category mappings and catalogue, read once (bulk import):
-    the same answers as the per-record queries, without a query per record."""
+    """The active category and urgency mappings and the catalogue, read once
+    (bulk import): the same answers as the per-record queries, without a query
+    per record."""
 
     mapped: dict  # (channel, source code) → our category code (active mapping + category)
     active: frozenset  # active category codes
     citizen_labels: dict  # first-level citizen category name → code
+    urgencies: dict = field(default_factory=dict)  # (channel, source word) → our urgency
 
     @classmethod
     def load(cls) -> MappingSnapshot:
@@ -307,7 +323,17 @@ class MappingSnapshot:
         firsts = cats.filter(source="citizen", parent__code="T").order_by("pk")
         for name, code in firsts.values_list("name", "code"):
             labels.setdefault(name, code)
-        return cls(mapped_codes, frozenset(cats.values_list("code", flat=True)), labels)
+        urgencies = {}
+        rows = (
+            ChannelMapping.objects.filter(
+                kind=ChannelMapping.Kind.URGENCY, is_active=True, target__in=Urgency.values
+            )
+            .order_by("pk")
+            .values_list("channel", "source_code", "target")
+        )
+        for channel, word, urgency in rows:
+            urgencies.setdefault((channel, word.strip()), urgency)
+        return cls(mapped_codes, frozenset(cats.values_list("code", flat=True)), labels, urgencies)
 
 
 _snapshot: MappingSnapshot | None = None
@@ -356,6 +382,10 @@ class Adapter:
         from ..triage import category_code_for_label
 
         return category_code_for_label(label)
+
+    def urgency_for(self, value: Any) -> str:
+        """The record's urgency: this channel's urgency mappings, then the built-in words."""
+        return parse_urgency(value, channel=self.channel)
 
     def is_active_category(self, code: str) -> bool:
         """``code`` is an active category of our catalogue."""

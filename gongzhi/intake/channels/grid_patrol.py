@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from gongzhi.cases.constants import Channel
 
 from ..models import SourceChannel
-from .base import Adapter, Record, RecordError, parse_point, parse_urgency, parse_when, text
+from .base import Adapter, Record, RecordError, parse_point, parse_when, text
 
 
 class GridPatrolAdapter(Adapter):
@@ -45,7 +45,7 @@ class GridPatrolAdapter(Adapter):
             title=text(row, "title", "标题", required=False, max_length=100) or description[:30],
             description=description,
             category=category,
-            urgency=parse_urgency(row.get("urgency")),
+            urgency=self.urgency_for(row.get("urgency")),
             lng=lng,
             lat=lat,
             crs=crs,

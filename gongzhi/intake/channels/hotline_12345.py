@@ -17,7 +17,7 @@ from __future__ import annotations
 from gongzhi.cases.constants import Channel
 
 from ..models import SourceChannel
-from .base import Adapter, Record, parse_point, parse_urgency, parse_when, phone, text
+from .base import Adapter, Record, parse_point, parse_when, phone, text
 
 
 class Hotline12345Adapter(Adapter):
@@ -40,7 +40,7 @@ class Hotline12345Adapter(Adapter):
             title=title,
             description=content,
             category=category,
-            urgency=parse_urgency(row.get("urgency")),
+            urgency=self.urgency_for(row.get("urgency")),
             lng=lng,
             lat=lat,
             crs=crs,
