@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -37,6 +38,7 @@ class Command(BaseCommand):
             model = classify.load_current(opts["model_dir"])
         except classify.ModelMissing as exc:
             raise CommandError(str(exc)) from exc
+        self._warn_if_trained_on(rows, opts["model_dir"])
         n = 0
         with open(opts["output"], "w", encoding="utf-8", newline="") as fh:
             out = csv.writer(fh)
@@ -54,3 +56,39 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(_("已分类 %(n)d 条,写入 %(p)s") % {"n": n, "p": opts["output"]})
         )
+
+    def _warn_if_trained_on(self, rows: list[dict], model_dir: Path | None) -> None:
+        """The model put to work is refit on the evaluation file too: scoring
+        it on those messages measures training fit, not generalisation. Say so,
+        with the figures of the model that had not seen them."""
+        pointer = classify.current_pointer(model_dir)
+        directory = Path(model_dir or classify.models_dir())
+        if not pointer or not (directory / pointer.get("report", "")).is_file():
+            return
+        report = json.loads((directory / pointer["report"]).read_text(encoding="utf-8"))
+        dev_file = classify.data_dir() / (report.get("evaluation_file") or "")
+        if not report.get("includes_dev") or not dev_file.is_file():
+            return
+        seen = {_key(e.title, e.text[len(e.title) :]) for e in classify.read_raw_labelled(dev_file)}
+        overlap = sum(1 for r in rows if _key(r["title"], r["detail"]) in seen)
+        if not overlap:
+            return
+        dev = report.get("dev") or {}
+        self.stderr.write(
+            _(
+                "注意:当前模型训练时已用过 %(file)s,输入中有 %(n)d 条留言在其中——在这些留言上的"
+                "得分反映的是训练拟合,不是对未见留言的表现。未见过该文件的模型在其上的结果:"
+                "准确率 %(acc)s,宏 F1 %(f1)s。要自行复核,请用 train_classifier --hold-out-dev "
+                "训练的模型。"
+            )
+            % {
+                "file": dev_file.name,
+                "n": overlap,
+                "acc": dev.get("accuracy", "—"),
+                "f1": dev.get("macro_f1", "—"),
+            }
+        )
+
+
+def _key(title: str, detail: str) -> tuple[str, str]:
+    return classify.normalize(title), classify.normalize(detail)[:60]
