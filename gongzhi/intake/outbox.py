@@ -130,7 +130,8 @@ def build_payload(
         "statusLabel": str(Status(to_status).label),
         "sourceStatus": source_status or "",
         "note": note if public else "",
-        "at": (at or timezone.now()).isoformat(),
+        # the source platforms keep Beijing time: +08:00, not UTC
+        "at": timezone.localtime(at or timezone.now()).isoformat(),
     }
 
 

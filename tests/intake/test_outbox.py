@@ -65,6 +65,8 @@ def test_each_status_change_writes_an_outbox_row(
     rows = list(Outbox.objects.filter(case=case).order_by("pk"))
     assert [r.payload["status"] for r in rows] == ["submitted", "registered"]
     assert rows[0].payload["sourceRef"] == "UM-OB-1" and rows[0].platform == platform
+    # Beijing time, as the source platforms keep it
+    assert all(r.payload["at"].endswith("+08:00") for r in rows)
 
 
 def test_no_platform_no_row(sent):
