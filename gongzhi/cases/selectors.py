@@ -22,7 +22,7 @@ from gongzhi.accounts.constants import OFFICER_ROLES, Role
 from gongzhi.core.errors import DomainError, NotFound, ValidationFailed
 
 from . import workflow
-from .constants import CLOCK_STATUSES, OPEN_STATUSES, UnitType
+from .constants import CLOCK_STATUSES, OPEN_STATUSES, Channel, UnitType
 from .models import Case, CaseEvent, CaseReporter, Category, RoutingRule, WhistleSummons
 from .services.base import check_party
 
@@ -320,6 +320,58 @@ def due_flags(case: Case, now: datetime) -> tuple[bool, bool]:
 def case_timeline(*, case: Case, public_only: bool) -> QuerySet[CaseEvent]:
     qs = case.events.select_related("actor", "actor_division", "actor_department")
     return qs.filter(public=True) if public_only else qs
+
+
+# Channels on which staff open the case themselves (未诉先办, a joint
+# meeting's decision): the person who filed it is not a reporter.
+STAFF_OPENED_CHANNELS = frozenset({Channel.PROACTIVE, Channel.INTERNAL})
+
+
+@dataclass(frozen=True)
+class LinkedCase:
+    """A case linked by a merge (the master, or a duplicate merged into it)."""
+
+    number: str
+    channel_label: str
+    created_at: datetime
+    visible: bool  # the user may open it; otherwise only the number is shown
+
+
+@dataclass(frozen=True)
+class MergeView:
+    master: LinkedCase | None
+    duplicates: list[LinkedCase]
+    reporter_count: int  # 反映人数
+
+
+def _linked(cases: list[Case], user) -> list[LinkedCase]:
+    if not cases:
+        return []
+    visible = set(
+        cases_for_user(user).filter(pk__in=[c.pk for c in cases]).values_list("pk", flat=True)
+    )
+    return [
+        LinkedCase(c.number, str(c.get_channel_display()), c.created_at, c.pk in visible)
+        for c in cases
+    ]
+
+
+def case_merge_view(*, case: Case, user) -> MergeView:
+    """What a case page shows of merges: the master it was merged into, the
+    duplicates merged into it, and how many people reported the problem —
+    its own reporter (none when staff opened it themselves), everyone
+    following it (me-too, reporters of merged duplicates) and each anonymous
+    duplicate (a report without a name adds no follower row)."""
+    duplicates = list(case.duplicates.order_by("created_at", "id"))
+    own = 0 if case.channel in STAFF_OPENED_CHANNELS else 1
+    anonymous = sum(
+        1 for d in duplicates if not (d.reporter_id or d.reporter_name or d.reporter_phone)
+    )
+    return MergeView(
+        master=_linked([case.master], user)[0] if case.master_id else None,
+        duplicates=_linked(duplicates, user),
+        reporter_count=own + case.reporters.count() + anonymous,
+    )
 
 
 def actions_for_user(*, case: Case, user) -> list[str]:

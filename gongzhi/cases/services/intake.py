@@ -318,6 +318,22 @@ def case_merge(
         payload={"master": master_case.number, **(payload or {})},
         public=True,
     )
+    # The master's own timeline says what it absorbed. Same action, no status
+    # change (so nothing is pushed to the master's source platform); the
+    # payload's "duplicate" key tells this side from the merged case's event.
+    record_event(
+        case=master_case,
+        action=Action.MERGE,
+        from_status=master_case.status,
+        actor=actor,
+        note=_("合并了重复案件 %(n)s(%(c)s)") % {"n": case.number, "c": case.get_channel_display()},
+        payload={
+            "duplicate": case.number,
+            "channel": case.channel,
+            "gained": gained,
+            "priority": master_case.priority,
+        },
+    )
     return case
 
 

@@ -22,7 +22,7 @@ from gongzhi.core.errors import Conflict, ValidationFailed
 from gongzhi.core.masking import mask_name, mask_phone
 
 from .. import selectors, services
-from ..constants import CLOCK_STATUSES, Action, Rating, Status
+from ..constants import CLOCK_STATUSES, Action, Channel, Rating, Status
 from ..deadlines import HOURS_PER_DAY, clock
 from ..forms import action_params, parse_version, read_photos
 from ..models import Case, CaseEvent
@@ -54,6 +54,10 @@ class TimelineRow:
     label: str
     note: str
     who: str
+    # A case the line names (a merge's master or duplicate), shown as a link
+    # after the label, then ``ref_suffix`` (the duplicate's channel).
+    ref: str = ""
+    ref_suffix: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,7 +107,14 @@ def clock_view(case: Case) -> ClockView | None:
 REPORTER_ACTIONS = frozenset({Action.SUBMIT, Action.RATE, Action.REOPEN, Action.ME_TOO})
 
 
-def _who(event: CaseEvent, *, staff: bool) -> str:
+def _who(event: CaseEvent, *, staff: bool, staff_opened: bool = False) -> str:
+    if staff_opened and event.action == Action.SUBMIT and event.actor_id is not None:
+        # An officer who opens a case themselves (未诉先办) is not its reporter.
+        place = event.actor_division.short_name if event.actor_division_id else ""
+        if not staff:
+            return place
+        name = event.actor.display_name or event.actor.username
+        return " · ".join(x for x in (_("立案人"), place, name) if x)
     if event.action in REPORTER_ACTIONS and event.actor_department_id is None:
         return _("反映人") if staff else ""
     if event.actor_department_id:
@@ -117,17 +128,48 @@ def _who(event: CaseEvent, *, staff: bool) -> str:
     return ""
 
 
+def _merge_label(event: CaseEvent) -> tuple[str, str, str]:
+    """(label, linked case number, suffix) of a merge line: the master's side
+    names the duplicate it absorbed, the duplicate's side names its master."""
+    if "duplicate" in event.payload:
+        channel = event.payload.get("channel", "")
+        suffix = f"({Channel(channel).label})" if channel in Channel.values else ""
+        return _("合并了重复案件"), str(event.payload["duplicate"]), suffix
+    if "master" in event.payload:
+        return _("已合并至"), str(event.payload["master"]), ""
+    return str(event.get_action_display()), "", ""
+
+
 def timeline(case: Case, *, staff: bool) -> list[TimelineRow]:
     rows = []
+    staff_opened = case.channel in selectors.STAFF_OPENED_CHANNELS
     for e in selectors.case_timeline(case=case, public_only=not staff):
-        label = str(e.get_action_display())
+        label, ref, suffix = str(e.get_action_display()), "", ""
         if e.action == Action.RATE and e.payload.get("rating") in Rating.values:
             label = f"{label}:{Rating(e.payload['rating']).label}"
+        if e.action == Action.MERGE:
+            label, ref, suffix = _merge_label(e)
         note = e.note if staff or e.action in RESIDENT_NOTE_ACTIONS else ""
         if e.action == Action.SUBMIT and not staff:
             note = ""
-        rows.append(TimelineRow(e, label, note, _who(e, staff=staff)))
+        if ref and note == label + " " + ref + suffix:
+            note = ""  # the master's line already says it
+        who = _who(e, staff=staff, staff_opened=staff_opened)
+        rows.append(TimelineRow(e, label, note, who, ref, suffix))
     return rows
+
+
+# Display of the priority (raised by each merge and each supervision): a
+# level, not the raw counter; from this many on it reads 加急.
+PRIORITY_URGENT = 3
+
+
+def priority_label(priority: int) -> str:
+    if priority >= PRIORITY_URGENT:
+        return _("加急")
+    if priority > 0:
+        return _("高")
+    return ""
 
 
 def map_data(case: Case) -> dict:
@@ -161,9 +203,14 @@ def _resident_context(case: Case, user, actions: list[str]) -> dict:
 
 
 def _staff_context(case: Case, user, actions: list[str]) -> dict:
+    rows = timeline(case, staff=True)
     ctx = {
         "template": "cases/staff_detail.html",
-        "timeline": timeline(case, staff=True),
+        "timeline": rows,
+        "merge": selectors.case_merge_view(case=case, user=user),
+        "priority_label": priority_label(case.priority),
+        # 督办 is an officer's supervision on record, not any raised priority.
+        "supervised": any(r.event.action == Action.SUPERVISE for r in rows),
         "actions": actions,
         "action_items": [(a, str(Action(a).label)) for a in actions],
         "unit": unit_of(case),
