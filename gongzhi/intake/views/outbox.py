@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Value, When
@@ -13,7 +14,7 @@ from gongzhi.core.access import require_staff
 from gongzhi.core.errors import NotFound
 
 from .. import outbox
-from ..models import Outbox
+from ..models import Outbox, SourceChannel
 from .common import STAFF_ONLY
 
 
@@ -35,6 +36,11 @@ def outbox_list(request):
             output_field=IntegerField(),
         )
     ).order_by("rank", "-id")[:500]
+    # The channel is stored as its code; readers see the platform's name.
+    labels = dict(SourceChannel.choices)
+    rows = list(rows)
+    for row in rows:
+        row.channel_label = labels.get(row.channel, row.channel)
     counts = {s: Outbox.objects.filter(state=s, case__division_path__startswith=scope).count()
               for s in Outbox.State.values}  # fmt: skip
     return render(
@@ -53,5 +59,13 @@ def outbox_retry(request, pk: int):
         pk=pk, case__division_path__startswith=request.user.scope_code
     ).exists():
         raise NotFound(_("推送记录不存在。"))
-    outbox.retry(pk)
+    row = outbox.retry(pk)
+    if row is not None and row.state == Outbox.State.PENDING:
+        messages.success(
+            request,
+            _("已重新排队推送(案件 %(n)s),稍后将再次推送到来源平台。") % {"n": row.case.number},
+        )
+    else:
+        # Sent meanwhile (by the scheduled retry or another officer).
+        messages.warning(request, _("该记录已推送成功,无需重试。"))
     return redirect("intake:outbox")
