@@ -7,9 +7,11 @@ with the platform's webhook key. Body: one JSON record in the channel's
 format (docs/channels.md).
 
 Answers: 201 case created, 200 the same case again (replay of a source
-reference), 202 sent to human triage, 400 bad record (Chinese reason),
-401 bad/missing signature or stale timestamp, 404 unknown channel,
-413 body over ``MAX_BODY`` bytes, 429 too many calls.
+reference), both with the case's stored state (``"merged_into"``: the
+master's number when the duplicate merge took the case); 202 sent to human
+triage, 400 bad record (Chinese reason), 401 bad/missing signature or stale
+timestamp, 404 unknown channel, 413 body over ``MAX_BODY`` bytes, 429 too
+many calls.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from gongzhi.cases.constants import Status
+from gongzhi.cases.models import Case
 from gongzhi.core.ratelimit import rate_limited
 
 from .channels import ADAPTERS, RecordError, ingest
@@ -110,10 +114,17 @@ def webhook(request, channel: str):
     if outcome.kind == "triaged":
         _log(platform, channel, 202, ref=ref)
         return JsonResponse({"triage_id": outcome.item.pk, "status": "triage"}, status=202)
-    case = outcome.case
     status = 201 if outcome.kind == "created" else 200
-    _log(platform, channel, status, ref=ref, case=case, replay=status == 200)
-    return JsonResponse(
-        {"case_number": case.number, "status": case.status, "created": status == 201},
-        status=status,
-    )
+    _log(platform, channel, status, ref=ref, case=outcome.case, replay=status == 200)
+    return JsonResponse(_answer(outcome.case, created=status == 201), status=status)
+
+
+def _answer(case, *, created: bool) -> dict:
+    """The case as stored now: the duplicate merge runs after the case is
+    created and changes the row, not the object ``ingest`` returned; a merged
+    case names its master. A replay answers the same."""
+    row = Case.objects.filter(pk=case.pk).values("number", "status", "master__number").get()
+    out = {"case_number": row["number"], "status": row["status"], "created": created}
+    if row["status"] == Status.MERGED and row["master__number"]:
+        out["merged_into"] = row["master__number"]
+    return out
