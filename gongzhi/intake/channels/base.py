@@ -363,6 +363,10 @@ class Adapter:
     formats: tuple[str, ...] = ("csv",)
     # default mappings (source code → our category code); officers' rows win
     default_categories: dict[str, str] = {}
+    # the record carries an urgency word (read with ``URGENCY_WORDS``)
+    reads_urgency: bool = False
+    # built-in rules that are not a table, shown on the mapping page (gettext_noop)
+    builtin_notes: tuple[str, ...] = ()
 
     def to_record(self, row: dict) -> Record:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.cases.constants import Channel
 
@@ -28,6 +29,9 @@ class ChatGroupAdapter(Adapter):
     label = "居民楼栋群"
     formats = ("csv", "json")
     ref_field = "msgId"
+    builtin_notes = (
+        gettext_noop("群消息没有分类字段:由分类模型判断,位置或分类不确定时转人工研判。"),
+    )
 
     def to_record(self, row: dict) -> Record:
         ref = self.source_ref(text(row, "msgId", "消息编号"))

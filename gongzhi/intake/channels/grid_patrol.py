@@ -15,6 +15,7 @@ against the grid the point falls in by case_submit's locator.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.cases.constants import Channel
 
@@ -28,6 +29,8 @@ class GridPatrolAdapter(Adapter):
     label = "网格员巡查App"
     formats = ("json",)
     ref_field = "id"
+    reads_urgency = True
+    builtin_notes = (gettext_noop("事项分类为本系统分类编码时原样使用。"),)
 
     def to_record(self, row: dict) -> Record:
         ref = self.source_ref(text(row, "id", "记录编号"))

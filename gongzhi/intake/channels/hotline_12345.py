@@ -14,6 +14,8 @@ first-level citizen category of the same name, else the classifier decides
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from gongzhi.cases.constants import Channel
 
 from ..models import SourceChannel
@@ -26,6 +28,10 @@ class Hotline12345Adapter(Adapter):
     label = "12345热线"
     formats = ("json",)
     ref_field = "workOrderNo"
+    reads_urgency = True
+    builtin_notes = (
+        gettext_noop("诉求分类与一级市民诉求分类同名时归入该分类;否则由分类模型判断。"),
+    )
 
     def to_record(self, row: dict) -> Record:
         ref = self.source_ref(text(row, "workOrderNo", "工单编号"))

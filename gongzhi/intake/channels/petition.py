@@ -11,6 +11,8 @@ never shown publicly (decision 0040).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from gongzhi.cases.constants import Channel
 
 from ..models import SourceChannel
@@ -23,6 +25,9 @@ class PetitionAdapter(Adapter):
     label = "信访"
     formats = ("xlsx",)
     ref_field = "信访件编号"
+    builtin_notes = (
+        gettext_noop("问题分类与一级市民诉求分类同名时归入该分类;否则由分类模型判断。"),
+    )
 
     def to_record(self, row: dict) -> Record:
         ref = self.source_ref(text(row, "信访件编号", "信访件编号"))

@@ -11,6 +11,8 @@ goes through the mapping table (channel police_110), else the classifier.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from gongzhi.cases.constants import Channel
 
 from ..models import SourceChannel
@@ -24,6 +26,7 @@ class Police110Adapter(Adapter):
     label = "110非警务警情"
     formats = ("csv",)
     ref_field = "警情编号"
+    builtin_notes = (gettext_noop("未映射的警情类别由分类模型判断。"),)
     # built-in 警情类别 → category; officers add or override rows on the mapping page
     default_categories = {
         "井盖缺失": "UC01",

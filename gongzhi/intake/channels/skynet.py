@@ -15,6 +15,7 @@ Fire/smoke and crowding alerts are 特急. Skynet cases are never public.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.cases.constants import Channel, Urgency
 
@@ -42,6 +43,7 @@ class SkynetAdapter(Adapter):
     label = "天网/雪亮"
     formats = ("json",)
     ref_field = "alarmId"
+    builtin_notes = (gettext_noop("未映射的事件类型不予导入;烟火、人员聚集为特急,其余为紧急。"),)
     default_categories = EVENTS
 
     def to_record(self, row: dict) -> Record:

@@ -39,6 +39,7 @@ class UrbanManagementAdapter(Adapter):
     label = "数字城管"
     formats = ("csv",)
     ref_field = "案卷号"
+    reads_urgency = True
     default_categories = {**TOP, **NUMERIC}
 
     def to_record(self, row: dict) -> Record:
