@@ -8,12 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.constants import Urgency
-from gongzhi.cases.models import Category
 from gongzhi.core.access import require_staff
-from gongzhi.core.errors import DomainError, NotFound
+from gongzhi.core.errors import DomainError, NotFound, ValidationFailed
 
 from ..models import TriageItem
 from ..triage import triage_confirm, triage_dismiss
+from .channels import category_options
 from .common import STAFF_ONLY
 
 
@@ -58,18 +58,24 @@ def triage_detail(request, pk: int):
     require_staff(request.user, _(STAFF_ONLY))
     item = get_object_or_404(triage_items_for_user(request.user), pk=pk)
     error = ""
+    # every active category, the machine's guess pre-selected (template)
+    categories = category_options(value="code")
+    offered = {code for _group, options in categories for code, _label in options}
     if request.method == "POST":
         try:
             if request.POST.get("action") == "dismiss":
                 triage_dismiss(item=item, actor=request.user, reason=request.POST.get("reason", ""))
                 return redirect("intake:triage")
+            category = request.POST.get("category", "")
+            if category not in offered:
+                raise ValidationFailed(_("请从列表中选择事项分类。"), code="unknown_category")
             place = request.POST.get("place_manual", "").strip() or request.POST.get("place", "")
             kind, _sep, code = place.partition(":")
             _check_place(request.user, kind, code)
             case = triage_confirm(
                 item=item,
                 actor=request.user,
-                category=request.POST.get("category", ""),
+                category=category,
                 urgency=request.POST.get("urgency", Urgency.NORMAL),
                 building_code=code if kind == "b" else "",
                 grid_code=code if kind == "g" else "",
@@ -79,14 +85,13 @@ def triage_detail(request, pk: int):
             return redirect("cases:detail", number=case.number)
         except DomainError as exc:
             error = str(exc)
-    categories = Category.objects.filter(is_active=True).exclude(code__in=["U", "UC", "UE", "T"])
     return render(
         request,
         "intake/triage_detail.html",
         {
             "item": item,
             "g": item.guesses,
-            "categories": categories.order_by("code")[:400],
+            "categories": categories,
             "urgencies": Urgency.choices,
             "error": error,
         },
