@@ -92,14 +92,26 @@ def ingest(adapter: Adapter, row: dict) -> Outcome:
         raise RecordError(str(exc)) from exc
 
 
+def is_empty(data: bytes) -> bool:
+    """Nothing but a byte-order mark and white space."""
+    return not data.removeprefix(b"\xef\xbb\xbf").strip()
+
+
 def import_file(adapter: Adapter, name: str, data: bytes, *, user=None) -> ImportBatch:
-    """Import every good record of a file; list the bad ones with line and reason."""
+    """Import every good record of a file; list the bad ones with line and reason.
+
+    A file that cannot be read at all is one error on line 0 (the file itself),
+    counted in ``failed`` like a bad record, so the batch never reads as clean.
+    """
     batch = ImportBatch.objects.create(
         channel=adapter.channel, file_name=name[:200], uploaded_by=user
     )
     errors: list[ImportRowError] = []
     if len(data) > MAX_FILE_BYTES:
         errors.append(ImportRowError(batch=batch, line=0, reason=_("文件超过 20 MB")))
+        rows = []
+    elif is_empty(data):
+        errors.append(ImportRowError(batch=batch, line=0, reason=_("所提交的是空文件。")))
         rows = []
     else:
         try:
@@ -126,7 +138,7 @@ def import_file(adapter: Adapter, name: str, data: bytes, *, user=None) -> Impor
         else:
             batch.duplicates += 1
     ImportRowError.objects.bulk_create(errors)
-    batch.failed = sum(1 for e in errors if e.line)
+    batch.failed = len(errors)
     batch.finished_at = timezone.now()
     batch.save()
     return batch
@@ -138,4 +150,13 @@ def _raw(row: dict) -> str:
     return json.dumps(row, ensure_ascii=False, default=str)[:2000]
 
 
-__all__ = ["ADAPTERS", "Adapter", "Record", "RecordError", "get_adapter", "import_file", "ingest"]
+__all__ = [
+    "ADAPTERS",
+    "Adapter",
+    "Record",
+    "RecordError",
+    "get_adapter",
+    "import_file",
+    "ingest",
+    "is_empty",
+]
