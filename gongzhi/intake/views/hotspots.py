@@ -28,6 +28,7 @@ from gongzhi.cases.selectors import path_q
 from gongzhi.core.access import require_territorial_staff
 from gongzhi.core.errors import NotFound, ValidationFailed
 from gongzhi.intake import hotspots as H
+from gongzhi.org.models import Division
 
 # Cases from the last LOOKBACK_DAYS, at most MAX_CASES of them (newest first):
 # one sparse product over that many texts stays well under a second.
@@ -103,6 +104,21 @@ def compute(user, source: str) -> tuple[list[H.Hotspot], dict[str, list[H.Hotspo
     return H.find_hotspots(msgs, now=timezone.now()), H.monthly_hard_problems(msgs)
 
 
+def place_names(hotspots: list[H.Hotspot]) -> dict[str, str]:
+    """The division codes hotspots name (cases: a community or street code) →
+    the division's name, in one query; places of the messages source are
+    already names and are left as they are."""
+    codes = {p for h in hotspots for p in h.places if p.isdigit()}
+    if not codes:
+        return {}
+    found = Division.objects.filter(code__in=codes).only("code", "name")
+    return {d.code: d.short_name for d in found}
+
+
+def _places(h: H.Hotspot, names: dict[str, str]) -> list[str]:
+    return [names.get(p, p) for p in h.places]
+
+
 def _source(request) -> str:
     source = request.GET.get("source") or request.POST.get("source") or "cases"
     return source if source in SOURCES else "cases"
@@ -119,7 +135,11 @@ def hotspots(request):
             channel=PROACTIVE_CHANNEL, source_ref__in=[_ref(h) for h in found[:TOP]]
         ).values_list("source_ref", flat=True)
     )
-    rows = [{"h": h, "rep": h.representative, "opened": _ref(h) in opened} for h in found[:TOP]]
+    names = place_names(found[:TOP])
+    rows = [
+        {"h": h, "rep": h.representative, "opened": _ref(h) in opened, "places": _places(h, names)}
+        for h in found[:TOP]
+    ]
     return render(
         request, "intake/hotspots.html", {"rows": rows, "source": source, "total": len(found)}
     )
@@ -131,9 +151,11 @@ def hard_problems(request):
     require_territorial_staff(request.user, _(STAFF_ONLY))
     source = _source(request)
     _found, monthly = compute(request.user, source)
+    shown = sorted(monthly.items(), reverse=True)[:24]
+    names = place_names([hs[0] for _m, hs in shown])
     months = [
-        {"month": m, "h": hs[0], "rep": hs[0].representative}
-        for m, hs in sorted(monthly.items(), reverse=True)[:24]
+        {"month": m, "h": hs[0], "rep": hs[0].representative, "places": _places(hs[0], names)}
+        for m, hs in shown
     ]
     return render(request, "intake/hotspots_monthly.html", {"months": months, "source": source})
 
