@@ -126,3 +126,12 @@ def test_builtin_urgency_words_and_overrides_are_shown(client, officer):
     assert "<td>UC01</td><td>UC01 市政公用设施</td><td>生效</td>" in page
     assert "<td>加急</td><td>紧急</td><td>生效</td>" in page
     assert "<td>紧急</td><td>紧急</td><td>已被人工映射覆盖</td>" in page
+
+
+def test_editing_a_row_shows_its_own_channel_and_status(client, officer):
+    row = ChannelMapping.objects.create(
+        channel="skynet", kind="status", source_code="closed", target="已办结"
+    )
+    page = client.get(f"{URL}?edit={row.pk}&channel=urban_management").content.decode()
+    assert '<option value="skynet" selected>' in page
+    assert '<option value="closed" selected>' in page

@@ -235,7 +235,8 @@ def mappings(request):
     channel = request.GET.get("channel", "")
     if channel not in SourceChannel.values:
         channel = ""
-    form = MappingForm(request.POST or None, instance=instance, initial={"channel": channel})
+    initial = {"channel": channel} if instance is None else {}  # an edited row keeps its own
+    form = MappingForm(request.POST or None, instance=instance, initial=initial)
     if request.method == "POST" and form.is_valid():
         row = form.save(commit=False)
         row.is_active = True
