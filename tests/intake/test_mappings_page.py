@@ -135,3 +135,31 @@ def test_editing_a_row_shows_its_own_channel_and_status(client, officer):
     page = client.get(f"{URL}?edit={row.pk}&channel=urban_management").content.decode()
     assert '<option value="skynet" selected>' in page
     assert '<option value="closed" selected>' in page
+
+
+def test_staff_read_the_tables_without_the_edit_form(client):
+    ChannelMapping.objects.create(
+        channel="urban_management", kind="urgency", source_code="很急", target="urgent"
+    )
+    client.force_login(make_user("340111002", Role.STREET_STAFF))
+    page = client.get(URL).content.decode()
+    assert "很急" in page and "仅区(县)及以上组织部门工作人员可以修改" in page
+    assert 'name="delete"' not in page and 'name="kind"' not in page
+    assert post(client, kind="urgency", source_code="特别急", urgency="critical").status_code == 403
+    assert ChannelMapping.objects.count() == 1
+
+
+def test_a_row_saved_meanwhile_by_someone_else_is_a_conflict(client, officer, monkeypatch):
+    """The form's duplicate check passed, then another officer's identical row
+    landed first: the unique constraint decides, the page says so (409)."""
+    from gongzhi.intake.views import channels as view
+
+    # both checks ran before the other row was committed: neither sees it
+    monkeypatch.setattr(view.MappingForm, "_reuse_or_refuse", lambda self, *a: None)
+    monkeypatch.setattr(ChannelMapping, "validate_constraints", lambda self, exclude=None: None)
+    ChannelMapping.objects.create(
+        channel="urban_management", kind="urgency", source_code="很急", target="urgent"
+    )
+    r = post(client, kind="urgency", source_code="很急", urgency="critical")
+    assert r.status_code == 409 and "该渠道已有这一来源编码的映射" in r.content.decode()
+    assert ChannelMapping.objects.get().target == "urgent"

@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.cases.constants import Status, Urgency
 from gongzhi.cases.models import Category
 from gongzhi.core.access import require_officer, require_staff
+from gongzhi.core.errors import Conflict
 
 from ..channels import ADAPTERS, MAX_FILE_BYTES, import_file
 from ..channels.base import URGENCY_WORDS
+from ..mappings import mapping_deactivate, mapping_save
 from ..models import ChannelMapping, ImportBatch, SourceChannel
 from .common import STAFF_ONLY
 
@@ -226,9 +228,7 @@ def mappings(request):
         # officers edit them.
         require_officer(request.user)
     if request.method == "POST" and request.POST.get("delete"):
-        ChannelMapping.objects.filter(pk=_int_or_404(request.POST["delete"])).update(
-            is_active=False
-        )
+        mapping_deactivate(pk=_int_or_404(request.POST["delete"]), actor=request.user)
         return redirect("intake:mappings")
     if request.GET.get("edit"):
         instance = get_object_or_404(ChannelMapping, pk=_int_or_404(request.GET["edit"]))
@@ -237,11 +237,15 @@ def mappings(request):
         channel = ""
     initial = {"channel": channel} if instance is None else {}  # an edited row keeps its own
     form = MappingForm(request.POST or None, instance=instance, initial=initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        row = form.save(commit=False)
-        row.is_active = True
-        row.save()
-        return redirect(f"{reverse('intake:mappings')}?channel={row.channel}")
+        try:
+            row = mapping_save(row=form.save(commit=False), actor=request.user)
+        except Conflict as exc:  # the same row added by someone else meanwhile
+            form.add_error("source_code", exc.message)
+            status = 409
+        else:
+            return redirect(f"{reverse('intake:mappings')}?channel={row.channel}")
     rows = ChannelMapping.objects.select_related("category")
     if channel:
         rows = rows.filter(channel=channel)
@@ -265,6 +269,7 @@ def mappings(request):
             "channel": channel,
             "channel_label": SourceChannel(channel).label if channel else "",
             "builtin": builtin_mappings(channel) if channel else {},
+            "can_edit": request.user.is_officer,
         },
-        status=400 if form.errors else 200,
+        status=400 if status == 200 and form.errors else status,
     )
