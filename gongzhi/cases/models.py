@@ -358,6 +358,16 @@ class Case(TimeStampedModel):
             models.Index(fields=["created_at"], name="case_created_idx"),
         ]
 
+    # The priority is a counter raised by each merge and each supervision;
+    # pages show a level, from this many on 加急.
+    PRIORITY_URGENT = 3
+
+    @property
+    def priority_label(self) -> str:
+        if self.priority >= self.PRIORITY_URGENT:
+            return str(_("加急"))
+        return str(_("高")) if self.priority > 0 else ""
+
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 

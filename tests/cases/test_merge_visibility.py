@@ -108,3 +108,12 @@ def test_officer_who_opens_a_case_is_not_labelled_reporter(client, world, channe
     line = timeline_html(page(client, world.community_worker, case))
     assert "反映人" not in line
     assert re.search(r'<li data-action="submit">\s*<div class="when">[^<]*· 立案人 · ', line)
+
+
+def test_queue_shows_a_raised_priority_as_priority_not_supervision(client, world, merged):
+    master, _dup = merged
+    client.force_login(world.community_worker)
+    html = client.get(reverse("cases:queue")).content.decode()
+    row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{master.number}(?:(?!</tr>).)*</tr>", html, re.S)
+    assert row, "the master is in the community worker's queue"
+    assert "优先级 高" in row.group(0) and "督办" not in row.group(0)

@@ -122,3 +122,21 @@ def test_conflict_message_lists_allowed_actions_in_chinese(world):
     assert "评价" in exc.value.message
     assert "重新办理" in exc.value.message
     assert exc.value.as_dict()["allowed_actions"] == ["rate", "reopen"]
+
+
+def test_staff_who_filed_a_case_may_reopen_it_but_not_rate_it(world):
+    """满意率 counts residents' ratings: an officer who opened a 未诉先办 case
+    (or a grid member who reported on patrol) is its reporter, yet a rating
+    from them would grade their own work."""
+    from gongzhi.core.errors import PermissionDenied
+
+    case = case_in(Status.CLOSED, world, reporter=world.district_officer)
+    with pytest.raises(PermissionDenied) as exc:
+        case_act(case=case, action="rate", actor=world.district_officer,
+                 params={"rating": "satisfied", "comment": ""})  # fmt: skip
+    assert "工作人员不能评价" in exc.value.message
+    fresh = Case.objects.get(pk=case.pk)
+    assert fresh.status == Status.CLOSED and fresh.events.count() == 0
+    reopened = case_act(case=fresh, action="reopen", actor=world.district_officer,
+                        params={"reason": "复查仍未解决"})  # fmt: skip
+    assert reopened.status == Status.IN_PROGRESS

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from .. import workflow
-from ..constants import Status
+from ..constants import Action, Status
 from ..deadlines import near_due_moment, working_hours_between
 from ..models import Case, CaseEvent, CaseReporter
 from ..units import is_member, unit_of
@@ -106,6 +106,10 @@ def check_party(case: Case, transition: Transition, actor) -> None:
         ok = is_member(actor, unit_of(case))
     elif party == workflow.REPORTER:
         ok = is_reporter(actor, case)
+        if ok and transition.action == Action.RATE and actor.is_staff_member:
+            # 满意率 is the residents' verdict: staff who filed the case
+            # (patrol, 未诉先办, 内部转办) may reopen it, not rate it.
+            raise PermissionDenied(_("工作人员上报或立案的案件由群众评价,工作人员不能评价。"))
     elif party == workflow.RULER:
         ruling = case.unit_division
         ok = (

@@ -159,19 +159,6 @@ def timeline(case: Case, *, staff: bool) -> list[TimelineRow]:
     return rows
 
 
-# Display of the priority (raised by each merge and each supervision): a
-# level, not the raw counter; from this many on it reads 加急.
-PRIORITY_URGENT = 3
-
-
-def priority_label(priority: int) -> str:
-    if priority >= PRIORITY_URGENT:
-        return _("加急")
-    if priority > 0:
-        return _("高")
-    return ""
-
-
 def map_data(case: Case) -> dict:
     outline = None
     geometry = case.grid.geometry if case.grid_id else None
@@ -208,7 +195,7 @@ def _staff_context(case: Case, user, actions: list[str]) -> dict:
         "template": "cases/staff_detail.html",
         "timeline": rows,
         "merge": selectors.case_merge_view(case=case, user=user),
-        "priority_label": priority_label(case.priority),
+        "priority_label": case.priority_label,
         # 督办 is an officer's supervision on record, not any raised priority.
         "supervised": any(r.event.action == Action.SUPERVISE for r in rows),
         "actions": actions,
