@@ -89,7 +89,14 @@ def test_end_to_end_idempotent_with_error_report(files, label):
     assert CaseEvent.objects.filter(action="submit").count() == report.imported
     merged = Case.objects.filter(status=Status.MERGED)
     assert merged.count() == report.merged > 0
-    assert CaseEvent.objects.filter(action="merge").count() == report.merged
+    # ... and the master's timeline names each duplicate it absorbed (as case_merge)
+    assert CaseEvent.objects.filter(action="merge", case__in=merged).count() == report.merged
+    master_side = CaseEvent.objects.filter(action="merge").exclude(case__in=merged)
+    assert master_side.count() == report.merged
+    assert set(master_side.values_list("payload__duplicate", flat=True)) == set(
+        merged.values_list("number", flat=True)
+    )
+    assert all(e.from_status == e.to_status == Status.SUBMITTED for e in master_side[:50])
     assert all(c.master.status == Status.SUBMITTED for c in merged.select_related("master")[:50])
     assert CaseReporter.objects.filter(via_case__in=merged).count() > 0
     assert Case.objects.filter(priority__gt=0, status=Status.SUBMITTED).exists()

@@ -9,11 +9,13 @@ import json
 import time as _time
 from collections import defaultdict
 from datetime import UTC
+from functools import cached_property
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from gongzhi.cases.constants import Action, Status
+from gongzhi.cases.constants import Action, Channel, Status
 from gongzhi.cases.models import Case, CaseEvent, CaseReporter, CaseSequence
 
 from .. import outbox
@@ -169,6 +171,9 @@ class Persister:
         channel_of, gain = self.case_channel, self.gain
         dumps = json.dumps
         bumps = [(g, g, -k) for k in chunk_masters(chunk, decisions) if (g := gain.pop(k, 0))]
+        stored_status = self.master_statuses(chunk)
+        labels = self.channel_labels
+        master_note = gettext("合并了重复案件 %(n)s(%(c)s)")  # case_merge's words
         for i in chunk:
             d = decisions.get(i)
             pk = case_id[i]
@@ -205,6 +210,13 @@ class Persister:
                                    adapt_json({"master": mnum, "dedupe": d.reasons,
                                                "score": d.score}, conn),
                                    True, when))  # fmt: skip
+                # the master's own timeline names what it absorbed, as case_merge's does
+                event_rows.append((master_id, Action.MERGE,
+                                   *[stored_status.get(master_id, Status.SUBMITTED)] * 2,
+                                   master_note % {"n": number[i], "c": labels[channel]},
+                                   adapt_json({"duplicate": number[i], "channel": channel,
+                                               "bulk": True}, conn),
+                                   True, when))  # fmt: skip
                 name, phone = cols.name[i], cols.phone[i]
                 if name or phone:
                     rep_rows.append((master_id, self.rep_name.seal(name),
@@ -222,6 +234,18 @@ class Persister:
             job.outbox_rows = self.outbox_rows(chunk, push, now_db)
         self.clock["rows"] += _time.perf_counter() - t
         return job
+
+    @cached_property
+    def channel_labels(self) -> dict[str, str]:
+        return {value: str(label) for value, label in Channel.choices}
+
+    def master_statuses(self, chunk: list[int]) -> dict[int, str]:
+        """Status of the stored cases this chunk's duplicates merge into (one
+        query; a master filed in this run is still 待受理)."""
+        stored = [-k for k in chunk_masters(chunk, self.decisions)]
+        if not stored:
+            return {}
+        return dict(Case.objects.filter(pk__in=stored).values_list("pk", "status"))
 
     def outbox_rows(self, chunk: list[int], push: dict[str, int], now_db) -> list[tuple]:
         """What ``outbox.enqueue_for_event`` would write for this chunk's SUBMIT and
