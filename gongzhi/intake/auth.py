@@ -49,6 +49,7 @@ def platform_configure(
     channel: str | None = None,
     callback_url: str | None = None,
     new_secret: bool = False,
+    secret: str = "",
 ) -> tuple[IntegrationPlatform, bool, str]:
     """Create or update a source platform's webhook settings.
 
@@ -68,7 +69,8 @@ def platform_configure(
         platform.channel = channel
     if callback_url is not None:
         platform.callback_url = callback_url
-    secret = secrets.token_urlsafe(32) if new_secret else ""
+    # ``secret`` given: that key (the demo's known keys); else a random one
+    secret = secret or (secrets.token_urlsafe(32) if new_secret else "")
     if secret:
         platform.webhook_secret = secret
     if platform.callback_url and not platform.callback_url.startswith(("http://", "https://")):

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from gongzhi.accounts.demo import DEMO_PASSWORD, demo_users_ensure
 from gongzhi.cases.demo import cases_generate
 from gongzhi.cobuild.demo import cobuild_generate, demo_liaisons_bind
+from gongzhi.intake.demo import intake_generate
 from gongzhi.org.services.staffing import staffing_generate
 from gongzhi.party.demo import demo_member_bind, party_generate
 from gongzhi.volunteering.demo import volunteering_generate
@@ -36,6 +37,12 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"驻区单位 +{units},党组织 +{orgs},志愿活动 +{activities}")
         self.stdout.write(f"诉求案件 +{cases_generate(seed=options['seed']).created}")
+        # Issue 4: the seven channels' sample files and demo webhook keys.
+        intake = intake_generate()
+        self.stdout.write(
+            f"渠道样例文件 {intake.files} 个:立案 +{intake.created},人工分拣 +{intake.triaged},"
+            f"错误记录 {intake.failed}(见“渠道导入”)"
+        )
         if options["quiet_accounts"]:
             return
         self.stdout.write("")
@@ -47,6 +54,13 @@ class Command(BaseCommand):
                 f"  {account.username:<20} {roles:<12} {user.division.name}({user.division.code})"
                 f"{totp}"
             )
+        self.stdout.write("")
+        self.stdout.write(
+            "对接平台演示密钥(webhook 请求头 X-Gongzhi-Platform 填平台编码,签名算法见 "
+            "docs/channels.md):"
+        )
+        for code, secret in intake.platforms.items():
+            self.stdout.write(f"  {code:<24} {secret}")
         self.stdout.write("")
         self.stdout.write(
             "组织部门和三类管理员账号登录时还需动态口令:把上面的密钥加入任一验证器应用"
