@@ -4,14 +4,13 @@ platform, set without a shell (a webhook signed with the printed key is taken)."
 from __future__ import annotations
 
 import io
-import json
-import time
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from gongzhi.intake.models import IntegrationPlatform
-from gongzhi.intake.outbox import sign
+
+from .signing import hotline_order, post_signed
 
 pytestmark = pytest.mark.django_db
 
@@ -31,18 +30,7 @@ def test_new_platform_gets_a_secret_that_signs_webhooks(client):
     platform = IntegrationPlatform.objects.get(code="hf12345")
     assert platform.webhook_secret == secret
     assert platform.callback_url == "https://12345.example.cn/status"
-    body = json.dumps(
-        {"workOrderNo": "HLWCFG01", "title": "路灯不亮", "content": "小区门口路灯连续三晚不亮。",
-         "category": "城乡建设", "lng": 117.30, "lat": 31.80,
-         "acceptTime": "2026-11-20 09:30:00"},
-        ensure_ascii=False,
-    ).encode()  # fmt: skip
-    ts = str(int(time.time()))
-    answer = client.post(
-        "/intake/webhook/hotline_12345/", data=body, content_type="application/json",
-        HTTP_X_GONGZHI_PLATFORM="hf12345", HTTP_X_GONGZHI_TIMESTAMP=ts,
-        HTTP_X_GONGZHI_SIGNATURE=sign(secret, ts, body),
-    )  # fmt: skip
+    answer = post_signed(client, hotline_order("HLWCFG01"), platform="hf12345", secret=secret)
     assert answer.status_code == 201, answer.content
 
 

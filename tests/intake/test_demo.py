@@ -3,15 +3,13 @@ printed keys sign webhooks; running it again changes nothing."""
 
 from __future__ import annotations
 
-import json
-import time
-
 import pytest
 
 from gongzhi.cases.models import Case
 from gongzhi.intake.demo import demo_platform_code, intake_generate
 from gongzhi.intake.models import ImportBatch, SourceChannel
-from gongzhi.intake.outbox import sign
+
+from .signing import hotline_order, post_signed
 
 pytestmark = pytest.mark.django_db
 
@@ -28,16 +26,5 @@ def test_samples_imported_and_demo_keys_sign_webhooks(client):
     assert again.platforms == first.platforms and Case.objects.count() == cases
 
     code = demo_platform_code("hotline_12345")
-    body = json.dumps(
-        {"workOrderNo": "HLWDEMO1", "title": "路灯不亮", "content": "小区门口路灯连续三晚不亮。",
-         "category": "城乡建设", "lng": 117.30, "lat": 31.80,
-         "acceptTime": "2026-11-20 09:30:00"},
-        ensure_ascii=False,
-    ).encode()  # fmt: skip
-    ts = str(int(time.time()))
-    r = client.post(
-        "/intake/webhook/hotline_12345/", data=body, content_type="application/json",
-        HTTP_X_GONGZHI_PLATFORM=code, HTTP_X_GONGZHI_TIMESTAMP=ts,
-        HTTP_X_GONGZHI_SIGNATURE=sign(first.platforms[code], ts, body),
-    )  # fmt: skip
+    r = post_signed(client, hotline_order("HLWDEMO1"), platform=code, secret=first.platforms[code])
     assert r.status_code == 201, r.content

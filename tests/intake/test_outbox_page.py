@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from gongzhi.accounts.constants import Role
-from gongzhi.cases.models import Category
-from gongzhi.cases.services import case_submit
 from gongzhi.intake.models import Outbox
 from tests.factories import make_user
+
+from .test_outbox import submit
 
 pytestmark = pytest.mark.django_db
 
@@ -16,16 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def row(platform, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        case, _ = case_submit(
-            actor=None,
-            channel="urban_management",
-            title="井盖破损",
-            description="井盖破损",
-            category=Category.objects.get(code="UC01"),
-            lng=117.30,
-            lat=31.80,
-            source_ref="UM-PAGE-1",
-        )
+        case = submit("UM-PAGE-1")
     out = Outbox.objects.get(case=case)
     Outbox.objects.filter(pk=out.pk).update(state=Outbox.State.FAILED, last_error="HTTP 503")
     out.refresh_from_db()

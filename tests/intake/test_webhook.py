@@ -12,6 +12,8 @@ from gongzhi.intake.models import IntegrationPlatform, WebhookDelivery
 from gongzhi.intake.outbox import sign
 from gongzhi.intake.webhooks import MAX_BODY
 
+from .signing import hotline_order
+
 pytestmark = pytest.mark.django_db
 
 URL = "/intake/webhook/hotline_12345/"
@@ -26,17 +28,7 @@ def platform():
 
 
 def order(n=1, **kw):
-    row = {
-        "workOrderNo": f"HLWH{n:06d}",
-        "title": "路灯不亮",
-        "content": "小区门口路灯连续三晚不亮。",
-        "category": "城乡建设",
-        "lng": 117.30,
-        "lat": 31.80,
-        "acceptTime": "2026-11-20 09:30:00",
-    }
-    row.update(kw)
-    return row
+    return hotline_order(f"HLWH{n:06d}", **kw)
 
 
 def post(client, body: bytes, *, secret=SECRET, ts=None, platform="hefei12345", sig=None):
