@@ -37,9 +37,10 @@ class IntakeDemo:
     platforms: dict[str, str] = field(default_factory=dict)  # platform code → secret
 
 
-def intake_generate() -> IntakeDemo:
+def intake_generate(*, user=None) -> IntakeDemo:
     """Idempotent: a sample file already imported is not imported again, a
-    demo platform keeps its key."""
+    demo platform keeps its key. ``user`` uploads the files (the demo district
+    officer: the batches are on that officer's import page)."""
     out = IntakeDemo()
     root = settings.BASE_DIR / SAMPLES_DIR
     for channel, adapter in ADAPTERS.items():
@@ -48,7 +49,7 @@ def intake_generate() -> IntakeDemo:
                 continue
             if ImportBatch.objects.filter(channel=channel, file_name=path.name).exists():
                 continue
-            batch = import_file(adapter, path.name, path.read_bytes())
+            batch = import_file(adapter, path.name, path.read_bytes(), user=user)
             out.files += 1
             out.created += batch.created
             out.triaged += batch.triaged

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from gongzhi.accounts.constants import Role
 from gongzhi.cases.models import Case
 from gongzhi.intake.demo import demo_platform_code, intake_generate
 from gongzhi.intake.models import ImportBatch, SourceChannel
+from tests.factories import make_user
 
 from .signing import hotline_order, post_signed
 
@@ -15,13 +17,19 @@ pytestmark = pytest.mark.django_db
 
 
 def test_samples_imported_and_demo_keys_sign_webhooks(client):
-    first = intake_generate()
+    officer = make_user("340111", Role.DISTRICT_OFFICER, username="demo_officer")
+    first = intake_generate(user=officer)
     assert first.files >= 13 and first.created > 0 and first.failed > 0
-    assert ImportBatch.objects.count() == first.files
+    assert ImportBatch.objects.filter(uploaded_by=officer).count() == first.files
+    # the demo officer finds them on the import page (batches are the uploader's)
+    client.force_login(officer)
+    listing = client.get("/intake/import/").content.decode()
+    assert all(f"/intake/import/{b.pk}/" in listing for b in ImportBatch.objects.all()[:20])
+    client.logout()
     assert set(first.platforms) == {demo_platform_code(c) for c in SourceChannel.values}
     cases = Case.objects.count()
 
-    again = intake_generate()
+    again = intake_generate(user=officer)
     assert (again.files, again.created) == (0, 0)
     assert again.platforms == first.platforms and Case.objects.count() == cases
 

@@ -38,7 +38,7 @@ class Command(BaseCommand):
         self.stdout.write(f"驻区单位 +{units},党组织 +{orgs},志愿活动 +{activities}")
         self.stdout.write(f"诉求案件 +{cases_generate(seed=options['seed']).created}")
         # Issue 4: the seven channels' sample files and demo webhook keys.
-        intake = intake_generate()
+        intake = intake_generate(user=by_name.get("baohe"))
         self.stdout.write(
             f"渠道样例文件 {intake.files} 个:立案 +{intake.created},人工分拣 +{intake.triaged},"
             f"错误记录 {intake.failed}(见“渠道导入”)"
