@@ -56,9 +56,17 @@ def validation_error(request, exc: NinjaValidationError):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return api.create_response(
-        request, {"code": "http_error", "message": str(exc)}, status=exc.status_code
-    )
+    """django-ninja's own errors carry English text: the two a caller meets
+    (a body that is not JSON, a session call without its CSRF token) get a
+    code and a Chinese message; anything else keeps ours."""
+    text = str(exc)
+    if text.startswith("Cannot parse request body"):
+        code, message = "unparsable_body", _("请求体不是有效的 JSON。")
+    elif text == "CSRF check Failed":
+        code, message = "csrf_failed", _("CSRF 校验失败:请在请求头 X-CSRFToken 中带上 csrftoken。")
+    else:
+        code, message = "http_error", text
+    return api.create_response(request, {"code": code, "message": message}, status=exc.status_code)
 
 
 api.add_router("/org/", org_router, tags=["区划与网格"])

@@ -77,3 +77,20 @@ def test_residents_and_anonymous_are_refused(client):
     client.force_login(make_user(SCOPE, Role.RESIDENT))
     r = post(client, {"text": "路灯坏了"})
     assert r.status_code == 403 and r.json()["message"]
+
+
+def test_a_body_that_is_not_json_is_a_chinese_400(staff):
+    r = staff.post(URL, "{not json", content_type="application/json")
+    assert r.status_code == 400
+    assert r.json() == {"code": "unparsable_body", "message": "请求体不是有效的 JSON。"}
+
+
+def test_a_session_call_without_its_csrf_token_is_a_chinese_403(monkeypatch):
+    from django.test import Client
+
+    monkeypatch.setattr(classify, "load_current", lambda *a, **k: FakeModel())
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(make_user(SCOPE, Role.STREET_STAFF))
+    r = post(client, {"text": "路灯坏了"})
+    assert r.status_code == 403 and r.json()["code"] == "csrf_failed"
+    assert "CSRF 校验失败" in r.json()["message"]
