@@ -105,6 +105,24 @@ def division_summary(*, division: Division) -> dict[str, int]:
     return summary
 
 
+def grids_under(*, code: str, limit: int = 1000) -> list[Division]:
+    """The grids under a division (community name alongside), for a picker."""
+    return list(
+        Division.objects.filter(level=Level.GRID, code__startswith=code)
+        .select_related("parent")
+        .order_by("code")[:limit]
+    )
+
+
+def place_kind(code: str) -> str:
+    """'b' for a building's code, 'g' for a grid's, '' for neither."""
+    if Building.objects.filter(code=code).exists():
+        return "b"
+    if Division.objects.filter(code=code, level=Level.GRID).exists():
+        return "g"
+    return ""
+
+
 def grid_buildings(*, grid: Division) -> QuerySet[Building]:
     return Building.objects.filter(grid=grid).order_by("code")
 

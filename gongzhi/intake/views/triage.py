@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from gongzhi.cases.constants import Urgency
 from gongzhi.core.access import require_staff
 from gongzhi.core.errors import DomainError, NotFound, ValidationFailed
+from gongzhi.org.selectors import grids_under, place_kind
 
 from ..models import TriageItem
 from ..triage import triage_confirm, triage_dismiss
@@ -41,6 +42,13 @@ def _check_place(user, kind: str, code: str) -> None:
         raise NotFound(_("楼栋或网格不存在,或不在您的辖区内。"))
 
 
+def _picker_scope(user, item) -> str:
+    """Grids offered on the page: those of the item's division when it lies in
+    the user's subtree, else the user's own."""
+    scope = item.scope or ""
+    return scope if scope.startswith(user.scope_code) else user.scope_code
+
+
 @login_required
 def triage_list(request):
     require_staff(request.user, _(STAFF_ONLY))
@@ -70,7 +78,14 @@ def triage_detail(request, pk: int):
             if category not in offered:
                 raise ValidationFailed(_("请从列表中选择事项分类。"), code="unknown_category")
             place = request.POST.get("place_manual", "").strip() or request.POST.get("place", "")
-            kind, _sep, code = place.partition(":")
+            kind, sep, code = place.partition(":")
+            if place and not sep:  # a bare code typed: a building's or a grid's
+                kind, code = place_kind(place), place
+                if not kind:
+                    raise ValidationFailed(
+                        _("“%(code)s”不是楼栋编码(19 位)或网格编码(15 位)。") % {"code": place},
+                        code="unknown_place",
+                    )
             _check_place(request.user, kind, code)
             case = triage_confirm(
                 item=item,
@@ -93,6 +108,7 @@ def triage_detail(request, pk: int):
             "g": item.guesses,
             "categories": categories,
             "urgencies": Urgency.choices,
+            "grids": grids_under(code=_picker_scope(request.user, item)),
             "error": error,
         },
         status=400 if error else 200,
