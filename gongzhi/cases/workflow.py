@@ -17,7 +17,9 @@ Who may act (``party``), checked by ``cases.services.base.check_party``:
   waits for a ruling (退单拉锯);
 - summoner: street or community staff whose jurisdiction contains the case (吹哨);
 - summoned: staff of a department summoned onto the case (报到, 子任务);
-- anyone: any signed-in user with a resident or staff role (我也遇到).
+- anyone: any signed-in resident — 居民, 在职党员, 驻区单位联络员 — (我也遇到):
+  staff do not say "me too"; the count it raises (反映人数, priority) is
+  the residents'.
 """
 
 from __future__ import annotations
@@ -62,6 +64,9 @@ REPORTING_ROLES = frozenset(
     }
 )
 
+# Who says "me too": people who live or work in the place, not its staff.
+RESIDENT_ROLES = frozenset({Role.RESIDENT, Role.PARTY_MEMBER, Role.COBUILD_LIAISON})
+
 ROLES_BY_PARTY: dict[str, frozenset[str] | None] = {
     DISPATCHER: DISPATCH_ROLES,
     UNIT: UNIT_ROLES,
@@ -70,7 +75,7 @@ ROLES_BY_PARTY: dict[str, frozenset[str] | None] = {
     RULER: RULE_ROLES,
     SUMMONER: SUMMON_ROLES,
     SUMMONED: SUMMONED_ROLES,
-    ANYONE: REPORTING_ROLES,
+    ANYONE: RESIDENT_ROLES,
 }
 
 

@@ -117,3 +117,13 @@ def test_queue_shows_a_raised_priority_as_priority_not_supervision(client, world
     row = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*{master.number}(?:(?!</tr>).)*</tr>", html, re.S)
     assert row, "the master is in the community worker's queue"
     assert "优先级 高" in row.group(0) and "督办" not in row.group(0)
+
+
+def test_a_case_nobody_reported_shows_no_reporter_count(client, world, merged):
+    """A 未诉先办 case opened by staff has no reporter: no "反映人数 0"; a
+    merged master shows its count."""
+    proactive = submit(world, Channel.PROACTIVE, "hotspot-902", actor=world.street_staff)
+    assert 'id="case-reporter-count"' not in page(client, world.community_worker, proactive)
+    master, _dup = merged
+    html = page(client, world.community_worker, master)
+    assert re.search(r'id="case-reporter-count">2<', html)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from gongzhi.cases import workflow
 from gongzhi.cases.constants import Status
 from gongzhi.cases.models import Case, CaseTask, WhistleSummons
+from gongzhi.cases.selectors import actions_for_user
 from gongzhi.cases.services import SERVICES, case_act
 from gongzhi.cases.workflow import ActionNotAllowed
 
@@ -140,3 +141,16 @@ def test_staff_who_filed_a_case_may_reopen_it_but_not_rate_it(world):
     reopened = case_act(case=fresh, action="reopen", actor=world.district_officer,
                         params={"reason": "复查仍未解决"})  # fmt: skip
     assert reopened.status == Status.IN_PROGRESS
+
+
+def test_me_too_is_the_residents_not_the_staffs(world):
+    """我也遇到 raises 反映人数 and the priority: a resident's word, not staff's."""
+    from gongzhi.core.errors import PermissionDenied
+
+    case = case_in(Status.DISPATCHED, world)
+    for staff in (world.district_officer, world.community_worker):
+        with pytest.raises(PermissionDenied):
+            case_act(case=case, action="me_too", actor=staff, params={})
+    assert Case.objects.get(pk=case.pk).priority == case.priority
+    assert "me_too" not in actions_for_user(case=case, user=world.district_officer)
+    assert "me_too" in actions_for_user(case=case, user=world.resident2)
