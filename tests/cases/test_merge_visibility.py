@@ -127,3 +127,18 @@ def test_a_case_nobody_reported_shows_no_reporter_count(client, world, merged):
     master, _dup = merged
     html = page(client, world.community_worker, master)
     assert re.search(r'id="case-reporter-count">2<', html)
+
+
+def test_case_numbers_in_a_description_are_links_and_the_text_is_escaped(client, world, merged):
+    master, dup = merged
+    case, _ = case_submit(
+        actor=world.street_staff, channel=Channel.PROACTIVE, source_ref="hotspot-903",
+        title="路灯热点", description=f"<b>热点</b>\n关联诉求:{master.number}、{dup.number}",
+        category="UC01", lng=world.grid.center_lng, lat=world.grid.center_lat,
+    )  # fmt: skip
+    html = page(client, world.community_worker, case)
+    for number in (master.number, dup.number):
+        assert (
+            f'<a class="mono" href="{reverse("cases:detail", args=[number])}">{number}</a>' in html
+        )
+    assert "&lt;b&gt;热点&lt;/b&gt;<br>" in html and "<b>热点</b>" not in html
