@@ -363,15 +363,24 @@ def case_merge_view(*, case: Case, user) -> MergeView:
     following it (me-too, reporters of merged duplicates) and each anonymous
     duplicate (a report without a name adds no follower row)."""
     duplicates = list(case.duplicates.order_by("created_at", "id"))
+    return MergeView(
+        master=_linked([case.master], user)[0] if case.master_id else None,
+        duplicates=_linked(duplicates, user),
+        reporter_count=case_reporter_count(case, duplicates),
+    )
+
+
+def case_reporter_count(case: Case, duplicates: list[Case] | None = None) -> int:
+    """反映人数: the case's own reporter (none when staff opened it
+    themselves), everyone following it (me-too, reporters of merged
+    duplicates) and each anonymous merged duplicate."""
+    if duplicates is None:
+        duplicates = list(case.duplicates.only("reporter_id", "reporter_name", "reporter_phone"))
     own = 0 if case.channel in STAFF_OPENED_CHANNELS else 1
     anonymous = sum(
         1 for d in duplicates if not (d.reporter_id or d.reporter_name or d.reporter_phone)
     )
-    return MergeView(
-        master=_linked([case.master], user)[0] if case.master_id else None,
-        duplicates=_linked(duplicates, user),
-        reporter_count=own + case.reporters.count() + anonymous,
-    )
+    return own + case.reporters.count() + anonymous
 
 
 def actions_for_user(*, case: Case, user) -> list[str]:

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.cases.constants import Status
 from gongzhi.cases.models import Case
+from gongzhi.cases.selectors import case_reporter_count
 from gongzhi.cases.services.base import OPEN_FOR_MERGE
 from gongzhi.intake.classify import normalize
 from gongzhi.org.geo.coords import haversine_m
@@ -286,9 +287,8 @@ def suggestion_dismiss(*, suggestion, actor):
 
 
 def reporter_count(case: Case) -> int:
-    """The case's own reporter plus everyone following it (merged or me-too)."""
-    own = 1 if (case.reporter_id or case.reporter_name or case.reporter_phone) else 0
-    return own + case.reporters.count()
+    """反映人数, counted as the case page counts it (cases.selectors)."""
+    return case_reporter_count(case)
 
 
 __all__ = ["Status", "candidates", "dedupe_case", "suggestion_accept", "suggestion_dismiss"]
