@@ -15,8 +15,11 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from ninja.security import APIKeyHeader, APIKeyQuery
+
+from gongzhi.core.errors import ValidationFailed
 
 from .models import ApiKey, IntegrationPlatform
 
@@ -39,6 +42,15 @@ def api_key_create(*, platform: IntegrationPlatform) -> tuple[ApiKey, str]:
     raw = f"gz_{prefix}_{secrets.token_urlsafe(32)}"  # 32 random bytes → 43 chars
     key = ApiKey.objects.create(platform=platform, prefix=prefix, hashed_secret=hash_key(raw))
     return key, raw
+
+
+def platform_code(raw: str) -> str:
+    """A platform code as typed (letters, digits, - and _, up to 24), lower
+    case; ValidationFailed otherwise."""
+    code = slugify(raw.strip())
+    if not code or code != raw.strip().lower() or len(code) > 24:
+        raise ValidationFailed(_("平台编码只能包含字母、数字、-、_,且不超过 24 个字符。"))
+    return code
 
 
 @transaction.atomic

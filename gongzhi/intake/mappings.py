@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongzhi.core.access import require_officer
 from gongzhi.core.errors import Conflict
 
 from .models import ChannelMapping
 
-DUPLICATE = "该渠道已有这一来源编码的映射,请编辑原有的一行。"
+DUPLICATE = gettext_noop("该渠道已有这一来源编码的映射,请编辑原有的一行。")
 
 
 def mapping_save(*, row: ChannelMapping, actor) -> ChannelMapping:

@@ -19,7 +19,7 @@ from gongzhi.core.errors import Conflict
 
 from ..channels import ADAPTERS, MAX_FILE_BYTES, import_file
 from ..channels.base import URGENCY_WORDS
-from ..mappings import mapping_deactivate, mapping_save
+from ..mappings import DUPLICATE, mapping_deactivate, mapping_save
 from ..models import ChannelMapping, ImportBatch, SourceChannel
 from .common import STAFF_ONLY
 
@@ -143,7 +143,7 @@ class MappingForm(forms.ModelForm):
         if other is None:
             return
         if other.is_active or self.instance.pk is not None:
-            self.add_error("source_code", _("该渠道已有这一来源编码的映射,请编辑原有的一行。"))
+            self.add_error("source_code", gettext(DUPLICATE))
         else:
             self.instance = other
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from gongzhi.intake.auth import platform_configure
+from gongzhi.core.errors import ValidationFailed
+from gongzhi.intake.auth import platform_code, platform_configure
 from gongzhi.intake.models import SourceChannel
 
 
@@ -37,9 +37,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, platform, name, channel, callback_url, new_webhook_secret, **options):
-        code = slugify(platform.strip())
-        if not code or code != platform.strip().lower() or len(code) > 24:
-            raise CommandError(_("平台编码只能包含字母、数字、-、_,且不超过 24 个字符。"))
+        try:
+            code = platform_code(platform)
+        except ValidationFailed as exc:
+            raise CommandError(exc.message) from None
         try:
             obj, created, secret = platform_configure(
                 code=code,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils.text import slugify
 
-from gongzhi.intake.auth import api_key_create
+from gongzhi.core.errors import ValidationFailed
+from gongzhi.intake.auth import api_key_create, platform_code
 from gongzhi.intake.models import IntegrationPlatform
 
 
@@ -19,9 +19,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, platform: str, name: str, **options):
-        code = slugify(platform.strip())
-        if not code or code != platform.strip().lower() or len(code) > 24:
-            raise CommandError("平台编码只能包含字母、数字、-、_,且不超过 24 个字符。")
+        try:
+            code = platform_code(platform)
+        except ValidationFailed as exc:
+            raise CommandError(exc.message) from None
         obj, created = IntegrationPlatform.objects.get_or_create(
             code=code, defaults={"name": name.strip() or code}
         )
